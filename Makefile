@@ -73,6 +73,9 @@ $(O)/incept: $(call obj,runtime/main.c) $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ)
 $(O)/incept-vmm: $(call obj,vmm/main.c) $(VMM_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpthread
 
+# Objects named only as prerequisites of pattern rules: keep make from skipping those rules.
+.SECONDARY: $(AGENT_HOST_OBJ) $(VMM_OBJ) $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ)
+
 # Unit tests: test_vmm_* link the VMM objects, test_agent_* the agent's (built for the host),
 # everything else the runtime + oci objects. All link common/.
 $(O)/tests/test_vmm_%: tests/unit/test_vmm_%.c $(VMM_OBJ) $(COMMON_OBJ) tests/unit/unit.h
@@ -89,7 +92,7 @@ $(O)/tests/test_%: tests/unit/test_%.c $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ) tests/
 MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)
 AGENT_CC := $(if $(MUSL_CC),$(MUSL_CC),$(CC))
 AGENT_CFLAGS := -std=gnu11 -Os $(WARN) -I. -Icommon -static -DINCEPT_VERSION='"$(VERSION)"' \
-		-ffunction-sections -fdata-sections -Wl,--gc-sections -s
+		-ffunction-sections -fdata-sections -Wl,--gc-sections -Wl,-z,noseparate-code -s
 $(B)/incept-agent: agent/main.c $(AGENT_SRC) $(COMMON_SRC) $(wildcard agent/*.h common/*.h)
 	@mkdir -p $(dir $@)
 	$(AGENT_CC) $(AGENT_CFLAGS) -o $@ agent/main.c $(AGENT_SRC) $(COMMON_SRC)

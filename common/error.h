@@ -13,8 +13,8 @@
 #define ERR_MSG_MAX 1024
 
 struct err {
-	int errnum;		/* errno of the cause, 0 when there is none */
-	char msg[ERR_MSG_MAX];	/* full message, runc style, no trailing newline */
+	int errnum;	       /* errno of the cause, 0 when there is none */
+	char msg[ERR_MSG_MAX]; /* full message, runc style, no trailing newline */
 };
 
 /* Clears the error object. */

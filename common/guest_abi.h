@@ -17,16 +17,19 @@
 
 #define INCEPT_PORT_CMD(v) (((v) >> 24) & 0xff)
 #define INCEPT_PORT_ARG(v) ((v)&0xffffff)
-#define INCEPT_PORT_VALUE(cmd, arg) ((((unsigned int)(cmd)&0xff) << 24) | ((unsigned int)(arg)&0xffffff))
+#define INCEPT_PORT_VALUE(cmd, arg)                                                                \
+	((((unsigned int)(cmd)&0xff) << 24) | ((unsigned int)(arg)&0xffffff))
 
 enum incept_port_cmd {
-	INCEPT_CMD_READY = 1,	 /* agent is up, arg = 0; the VMM logs the boot time */
-	INCEPT_CMD_EXIT = 2,	 /* guest is done; arg = exit status (0..255); VMM exits with it */
-	INCEPT_CMD_MARK = 3,	 /* timing mark, arg = an agent-defined step number (VMM logs time) */
-	INCEPT_CMD_PANIC = 4,	 /* agent hit a fatal error; VMM exits 1 with the console tail */
+	INCEPT_CMD_READY = 1, /* agent is up, arg = 0; the VMM logs the boot time */
+	INCEPT_CMD_EXIT = 2,  /* guest is done; arg = exit status (0..255); VMM exits with it */
+	INCEPT_CMD_MARK = 3,  /* timing mark, arg = an agent-defined step number (VMM logs time) */
+	INCEPT_CMD_PANIC = 4, /* agent hit a fatal error; VMM exits 1 with the console tail */
 };
 
 /* Kernel command line words the agent understands (it reads /proc/cmdline). */
 #define INCEPT_CMDLINE_SELFTEST "incept.selftest=1"
+/* Power off right after ready (boot tests and benchmarks). */
+#define INCEPT_CMDLINE_POWEROFF "incept.poweroff=1"
 
 #endif

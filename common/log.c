@@ -14,7 +14,7 @@ static int log_fd = -1; /* -1: stderr */
 static enum log_format log_fmt = LOG_FMT_TEXT;
 static bool log_dbg;
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 int log_open(const char *path, enum log_format format, bool debug, struct err *e)
 {
@@ -102,8 +102,8 @@ static size_t log_format_line(char *line, size_t len, enum log_level level, cons
 		n = snprintf(line, len, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n",
 			     level_names[level], esc, now);
 	else
-		n = snprintf(line, len, "time=\"%s\" level=%s msg=\"%s\"\n", now, level_names[level],
-			     esc);
+		n = snprintf(line, len, "time=\"%s\" level=%s msg=\"%s\"\n", now,
+			     level_names[level], esc);
 	if (n < 0)
 		return 0;
 	return (size_t)n < len ? (size_t)n : len - 1;

@@ -66,8 +66,10 @@ static void test_json_log_line(void)
 	log_debug("not written");
 	log_close();
 	CHECK_INT(util_read_file(path, 4096, &buf, NULL, &e), 0);
-	CHECK(buf && strncmp(buf, "{\"level\":\"error\",\"msg\":\"container \\\"x\\\" does not exist\","
-				  "\"time\":\"", 63) == 0);
+	CHECK(buf && strncmp(buf,
+			     "{\"level\":\"error\",\"msg\":\"container \\\"x\\\" does not exist\","
+			     "\"time\":\"",
+			     63) == 0);
 	CHECK(buf && strstr(buf, "Z\"}\n") != NULL);
 	CHECK(buf && strstr(buf, "not written") == NULL);
 	free(buf);

@@ -28,7 +28,7 @@ static int unit_count, unit_failed, unit_cur_failed;
 	do {                                                                                       \
 		const char *g_ = (got), *w_ = (want);                                              \
 		if (!g_ || !w_ || strcmp(g_, w_) != 0) {                                           \
-			printf("# %s:%d: got \"%s\"\n#   want \"%s\"\n", __FILE__, __LINE__,        \
+			printf("# %s:%d: got \"%s\"\n#   want \"%s\"\n", __FILE__, __LINE__,       \
 			       g_ ? g_ : "(null)", w_ ? w_ : "(null)");                            \
 			unit_cur_failed = 1;                                                       \
 		}                                                                                  \

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * incept-agent: PID 1 of the guest. Boot path, in order: I/O port, console,
+ * early mounts, /proc/cmdline, "ready"; then the selftest, a power off, or
+ * idling as init (reaping orphans) until there is work.
+ *
+ * Every system call and page fault the guest kernel handles is emulated on
+ * PVM (~0.5 us per kernel instruction), so this path makes as few as it can:
+ * no stdio, console lines batched into one write(), no malloc.
+ *
+ * Run directly (not as PID 1) only --selftest is allowed; it skips the
+ * mounts, the port and reaping.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "console.h"
+#include "error.h"
+#include "mount.h"
+#include "port.h"
+#include "power.h"
+#include "reap.h"
+#include "selftest.h"
+
+#ifndef INCEPT_VERSION
+#define INCEPT_VERSION "unknown"
+#endif
+
+struct agent_opts {
+	bool selftest; /* --selftest */
+	bool no_port; /* --no-port: never touch the I/O port (PID 1 of a pid namespace on a host) */
+	const char *cmdline; /* --cmdline=WORDS: used instead of /proc/cmdline (tests) */
+};
+
+static const char usage[] =
+	"usage: incept-agent [--selftest] [--no-port] [--cmdline=WORDS]\n"
+	"  PID 1 of an incept guest. Run directly, only --selftest is useful:\n"
+	"  it measures system call, fork+exec and file costs and exits 0 if all went well.\n";
+
+static void print_usage(void)
+{
+	char data[sizeof(usage)];
+	struct agent_buf b = AGENT_BUF_INIT(data);
+
+	agent_buf_printf(&b, "%s", usage);
+	agent_buf_flush(&b, STDERR_FILENO);
+}
+
+/* Unknown words are an error on a host; as PID 1 they come from the kernel and are ignored. */
+static int parse_args(int argc, char **argv, bool pid1, struct agent_opts *o, struct err *e)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--selftest") == 0)
+			o->selftest = true;
+		else if (strcmp(a, "--no-port") == 0)
+			o->no_port = true;
+		else if (strncmp(a, "--cmdline=", strlen("--cmdline=")) == 0)
+			o->cmdline = a + strlen("--cmdline=");
+		else if (pid1)
+			agent_say("ignoring argument \"%.64s\"", a);
+		else
+			return err_set(e, EINVAL, "unknown argument \"%s\"", a);
+	}
+	return 0;
+}
+
+static int run_selftest(const char *scratch_path)
+{
+	static char data[4096];
+	struct agent_buf out = AGENT_BUF_INIT(data);
+	const struct agent_selftest_config cfg = {
+		.self_exe = "/proc/self/exe",
+		.scratch_path = scratch_path,
+	};
+	int status;
+
+	status = agent_selftest_run(&cfg, &out);
+	agent_say_flush();
+	agent_buf_flush(&out, STDOUT_FILENO);
+	return status;
+}
+
+static void read_cmdline(const struct agent_opts *o, struct agent_cmdline *cl)
+{
+	static char buf[AGENT_CMDLINE_MAX];
+	struct err e = {0};
+	size_t len;
+
+	if (o->cmdline) {
+		agent_cmdline_parse(o->cmdline, strlen(o->cmdline), cl);
+	} else {
+		if (agent_cmdline_read("/proc/cmdline", buf, sizeof(buf), &len, &e) < 0)
+			agent_panic(&e);
+		agent_cmdline_parse(buf, len, cl);
+	}
+	if (cl->unknown)
+		agent_say("ignoring %u unknown incept.* kernel parameter(s), first \"%s\"",
+			  cl->unknown, cl->first_unknown);
+}
+
+/* PID 1: the boot path. */
+static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
+{
+	struct agent_cmdline cl;
+	struct err e = {0};
+	bool console_ok;
+
+	if (o->no_port)
+		agent_say("I/O port disabled (--no-port): readiness on the console only");
+	else if (agent_port_open(&e) < 0)
+		agent_say("%s: no I/O port, readiness on the console only", e.msg);
+	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_START);
+	/* Before the mounts, so their errors can be seen; again after, if /dev had no console. */
+	console_ok = agent_console_setup(&e) == 0;
+	if (agent_mount_early(&e) < 0)
+		agent_panic(&e);
+	if (!console_ok && agent_console_setup(&e) < 0)
+		agent_panic(&e);
+	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_MOUNTED);
+	read_cmdline(o, &cl);
+
+	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_READY);
+	agent_port_send(INCEPT_CMD_READY, 0);
+	agent_say("ready");
+	agent_say_flush();
+
+	if (o->selftest || cl.selftest)
+		agent_poweroff(run_selftest("/run/selftest"));
+	if (cl.poweroff)
+		agent_poweroff(0);
+	if (agent_reap_setup(&e) < 0)
+		agent_panic(&e);
+	agent_reap_forever();
+}
+
+/* Not PID 1 (a host): --selftest only. */
+static int host_main(const struct agent_opts *o)
+{
+	char scratch[128];
+	const char *tmp = getenv("TMPDIR");
+
+	if (!o->selftest) {
+		print_usage();
+		return 2;
+	}
+	snprintf(scratch, sizeof(scratch), "%s/incept-agent-selftest.%d", tmp ? tmp : "/tmp",
+		 (int)getpid());
+	agent_say("not PID 1: no mounts, no I/O port, no reaping");
+	return run_selftest(scratch);
+}
+
+int main(int argc, char **argv)
+{
+	struct agent_opts o = {0};
+	struct err e = {0};
+	bool pid1;
+
+	/* The selftest's child: costs only exec + exit, which is what is being measured. */
+	if (argc > 1 && strcmp(argv[1], AGENT_SELFTEST_CHILD_ARG) == 0)
+		_exit(0);
+	pid1 = getpid() == 1;
+	if (!pid1 && argc > 1 && strcmp(argv[1], "--version") == 0) {
+		agent_say("version " INCEPT_VERSION);
+		agent_say_flush();
+		return 0;
+	}
+	if (parse_args(argc, argv, pid1, &o, &e) < 0) {
+		agent_say_error(&e);
+		print_usage();
+		return 2;
+	}
+	if (!pid1)
+		return host_main(&o);
+	init_main(&o);
+}
