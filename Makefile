@@ -146,4 +146,4 @@ install: all
 clean:
 	rm -rf build
 
--include $(shell find build/obj build/san/obj -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' 2>/dev/null)
