@@ -55,7 +55,7 @@ HOST_BINS := $(O)/incept $(if $(wildcard vmm/main.c),$(O)/incept-vmm)
 GUEST := $(if $(wildcard agent/main.c),$(B)/incept-agent $(B)/initrd.cpio) \
 	 $(if $(wildcard guest-kernel/build.sh),$(B)/vmlinux)
 
-.PHONY: all host guest deps test test-host unit fuzz bats format lint install clean FORCE
+.PHONY: all host guest demo deps test test-host unit fuzz bats format lint install clean FORCE
 all: host guest
 host: $(HOST_BINS) $(UNIT_BIN)
 guest: $(GUEST)
@@ -123,6 +123,15 @@ test: all fuzz
 # Unit + host-side suites only (what `make SAN=1 test-host` runs under ASan/UBSan).
 test-host: host
 	@bash tests/run.sh --bin $(O) host
+
+# What the README's first command shows: the CLI and a microVM booting our kernel + agent.
+demo: all
+	@d=$$(mktemp -d) && mkdir -p $$d/rootfs && set -x && \
+	$(B)/incept --version && \
+	$(B)/incept spec --bundle $$d && head -n 12 $$d/config.json && \
+	$(B)/incept --root $$d/state list && \
+	$(B)/incept-vmm --kernel $(B)/vmlinux --initrd $(B)/initrd.cpio --vcpus 2 --memory 128 \
+		--append incept.selftest=1 --console --timing; rc=$$?; rm -rf $$d; exit $$rc
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

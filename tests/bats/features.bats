@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# incept features: runtime-spec's features document, honest about what works today.
+
+load helpers
+
+setup() {
+	incept_setup
+}
+
+@test "features: valid JSON with runc's top-level layout and four-space indent" {
+	run --separate-stderr incept features
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	jq -e . <<<"$output" >/dev/null
+	[ "$(jq -r 'keys_unsorted | join(",")' <<<"$output")" = \
+		ociVersionMin,ociVersionMax,hooks,mountOptions,linux,annotations ]
+	[ "${lines[1]}" = '    "ociVersionMin": "1.0.0",' ]
+	[ "${lines[2]}" = '    "ociVersionMax": "1.1.0",' ]
+	[ "$(jq -r '.linux | keys_unsorted | join(",")' <<<"$output")" = \
+		namespaces,capabilities,cgroup,seccomp,apparmor,selinux ]
+}
+
+@test "features: claims nothing it cannot do yet" {
+	run incept features
+	# no container runs yet, so no hook, mount option, namespace or capability is supported
+	[ "$(jq -c '[.hooks, .mountOptions, .linux.namespaces, .linux.capabilities]' <<<"$output")" = \
+		'[[],[],[],[]]' ]
+	[ "$(jq -c '[.linux.cgroup[]] | unique' <<<"$output")" = '[false]' ]
+	[ "$(jq -c '[.linux.seccomp.enabled, .linux.apparmor.enabled, .linux.selinux.enabled]' \
+		<<<"$output")" = '[false,false,false]' ]
+}
+
+@test "features: annotations name incept's version and commit" {
+	run incept features
+	[ "$(jq -r '.annotations["io.incept.version"]' <<<"$output")" = \
+		"$(cat "$BATS_TEST_DIRNAME/../../VERSION")" ]
+	run "$INCEPT" --version
+	local commit=${lines[1]#commit: }
+	run incept features
+	[ "$(jq -r '.annotations["io.incept.commit"]' <<<"$output")" = "$commit" ]
+}
+
+@test "features: same key order and indent as runc's document" {
+	command -v runc >/dev/null || skip "runc is not installed"
+	# the keys incept prints appear in runc's output in the same order and at the same depth
+	local keys='ociVersionM..|hooks|mountOptions|linux|namespaces|capabilities|cgroup|v1|v2|systemd|systemdUser|seccomp|apparmor|selinux|enabled|annotations'
+	diff <(runc features | grep -oE "^ +\"($keys)\":") \
+		<(incept features | grep -oE '^ +"[a-zA-Z0-9]+":')
+}
+
+@test "features: takes no arguments" {
+	run --separate-stderr incept features x
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'"features\" requires exactly 0 argument(s)'* ]]
+}
