@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+/* INCEPT_PORT: ready, exit status, timing marks, agent panic. */
+#include "agent_port.h"
+#include "guest_abi.h"
+#include "util.h"
+
+#include <string.h>
+
+static void agent_ready(struct vmm *vm)
+{
+	uint64_t now = util_now_ns();
+
+	if (vm->timing.t_ready)
+		return; /* a second READY (e.g. after a restore) keeps the first boot's time */
+	vm->timing.t_ready = now;
+	vmm_timing_sample_rss(vm);
+	log_info("agent ready: ready_ms=%llu run_to_ready_ms=%llu",
+		 (unsigned long long)vmm_ms(vm->timing.t_start, now),
+		 (unsigned long long)vmm_ms(vm->timing.t_first_run, now));
+}
+
+static void agent_panic(struct vmm *vm, unsigned code)
+{
+	char tail[700];
+	struct err e;
+
+	vmm_console_flush(&vm->console);
+	vmm_console_tail(&vm->console, tail, sizeof(tail), 12);
+	err_set(&e, 0, "the guest agent failed (code %u); last console output:\n%s", code,
+		tail[0] ? tail : "(none)");
+	vmm_stop(vm, 1, &e);
+}
+
+int vmm_agent_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write,
+		      struct err *e)
+{
+	struct vmm *vm = opaque;
+	uint32_t v;
+
+	(void)e;
+	if (!is_write) {
+		memset(data, 0, len);
+		return 0;
+	}
+	if (offset != 0 || len != 4) {
+		log_debug("agent port: ignored %u-byte write at +%llu", len,
+			  (unsigned long long)offset);
+		return 0;
+	}
+	memcpy(&v, data, 4);
+	switch (INCEPT_PORT_CMD(v)) {
+	case INCEPT_CMD_READY:
+		agent_ready(vm);
+		break;
+	case INCEPT_CMD_EXIT:
+		log_info("guest exit status %u", INCEPT_PORT_ARG(v) & 0xff);
+		vmm_stop(vm, (int)(INCEPT_PORT_ARG(v) & 0xff), NULL);
+		break;
+	case INCEPT_CMD_MARK:
+		log_info("agent mark %u at %llu ms", INCEPT_PORT_ARG(v),
+			 (unsigned long long)vmm_ms(vm->timing.t_start, util_now_ns()));
+		break;
+	case INCEPT_CMD_PANIC:
+		agent_panic(vm, INCEPT_PORT_ARG(v));
+		break;
+	default:
+		log_warn("agent port: unknown command 0x%08x", v);
+		break;
+	}
+	return 0;
+}

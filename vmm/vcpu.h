@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vCPUs: creation, PVH entry state, one thread each running KVM_RUN and dispatching exits. */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include "vmm.h"
+
+/* Creates vm->nr_vcpus vCPUs, each with `cpuid` (per-vCPU APIC IDs patched in). */
+int vmm_vcpus_create(struct vmm *vm, const struct kvm_cpuid2 *cpuid, struct err *e);
+
+/* Puts the boot vCPU in the 32-bit protected-mode state the PVH ABI defines. */
+int vmm_vcpu_setup_pvh(struct vmm_vcpu *v, uint64_t entry, uint64_t start_info_gpa, struct err *e);
+
+/* Starts one thread per vCPU. */
+int vmm_vcpus_start(struct vmm *vm, struct err *e);
+
+/* Kicks every vCPU out of KVM_RUN and joins the threads; then closes the vCPUs. */
+void vmm_vcpus_stop(struct vmm *vm);
+void vmm_vcpus_destroy(struct vmm *vm);
+
+/* Installs the (empty) signal handler used to kick vCPU threads. */
+int vmm_vcpu_signal_setup(struct err *e);
+
+#endif

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: Apache-2.0
+/* virtio-mmio transport, version 2 register layout (virtio 1.2 §4.2.2). */
+#include "vmm/virtio/mmio.h"
+#include "vmm/irq.h"
+#include "vmm/layout.h"
+#include "log.h"
+#include "vmm/vmm.h"
+
+#include <errno.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <stdio.h>
+#include <endian.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VIRTIO_MMIO_MAGIC	   0x74726976 /* "virt" */
+#define VIRTIO_MMIO_VERSION_MODERN 2
+#define VMM_VIRTIO_VENDOR	   0x50434e49 /* "INCP" */
+
+static void raise_irqfd(struct vmm_virtio_mmio *t)
+{
+	if (vmm_irqfd_trigger(t->irq_fd) < 0)
+		log_warn("virtio-%s: irqfd write failed", t->ops->name);
+}
+
+void vmm_virtio_mmio_init(struct vmm_virtio_mmio *t, const struct vmm_virtio_dev_ops *ops,
+			  void *dev, const struct vmm_mem *mem, uint64_t base, unsigned irq)
+{
+	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->lock, NULL);
+	t->ops = ops;
+	t->dev = dev;
+	t->base = base;
+	t->irq = irq;
+	t->irq_fd = -1;
+	t->raise_irq = raise_irqfd;
+	for (unsigned i = 0; i < VMM_VIRTIO_MAX_QUEUES; i++)
+		t->queues[i].mem = mem;
+}
+
+void vmm_virtio_mmio_destroy(struct vmm_virtio_mmio *t)
+{
+	if (t->ops && t->ops->destroy && t->dev)
+		t->ops->destroy(t->dev);
+	t->dev = NULL;
+	if (t->irq_fd >= 0)
+		close(t->irq_fd);
+	t->irq_fd = -1;
+	pthread_mutex_destroy(&t->lock);
+}
+
+static uint64_t offered_features(const struct vmm_virtio_mmio *t)
+{
+	return t->ops->features | (1ULL << VIRTIO_F_VERSION_1);
+}
+
+/* Guest-triggered warnings are rate limited: a hostile driver must not flood the log. */
+#define MMIO_MAX_WARNINGS 8
+
+static void warn(struct vmm_virtio_mmio *t, const char *what, const struct err *why)
+{
+	if (t->warnings++ < MMIO_MAX_WARNINGS)
+		log_warn("virtio-%s: %s%s", t->ops->name, what, why->msg);
+}
+
+static void raise_interrupt(struct vmm_virtio_mmio *t, uint32_t why)
+{
+	t->interrupt_status |= why;
+	t->irqs++;
+	t->raise_irq(t);
+}
+
+/* The driver broke the protocol: §2.1.2 DEVICE_NEEDS_RESET plus a config interrupt. */
+static void needs_reset(struct vmm_virtio_mmio *t, const struct err *why)
+{
+	warn(t, "device needs a reset: ", why);
+	t->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	for (unsigned i = 0; i < VMM_VIRTIO_MAX_QUEUES; i++)
+		t->queues[i].ready = false;
+	if (t->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		raise_interrupt(t, VIRTIO_MMIO_INT_CONFIG);
+}
+
+static void device_reset(struct vmm_virtio_mmio *t)
+{
+	for (unsigned i = 0; i < VMM_VIRTIO_MAX_QUEUES; i++)
+		vq_reset(&t->queues[i]);
+	t->status = 0;
+	t->driver_features = 0;
+	t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
+	t->interrupt_status = 0;
+	if (t->ops->reset)
+		t->ops->reset(t->dev);
+}
+
+static struct vq *selected_queue(struct vmm_virtio_mmio *t)
+{
+	return t->queue_sel < t->ops->nr_queues ? &t->queues[t->queue_sel] : NULL;
+}
+
+static uint32_t read_reg(struct vmm_virtio_mmio *t, uint64_t off)
+{
+	struct vq *q = selected_queue(t);
+
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION:
+		return VIRTIO_MMIO_VERSION_MODERN;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return t->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return VMM_VIRTIO_VENDOR;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
+		return t->dev_features_sel < 2
+			       ? (uint32_t)(offered_features(t) >> (32 * t->dev_features_sel))
+			       : 0;
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+		return q ? t->ops->queue_max_size : 0;
+	case VIRTIO_MMIO_QUEUE_READY:
+		return q ? q->ready : 0;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return t->interrupt_status;
+	case VIRTIO_MMIO_STATUS:
+		return t->status;
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+		return 0xffffffff; /* §4.2.2: no shared memory region with this id */
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return t->config_generation;
+	default:
+		return 0;
+	}
+}
+
+/* Queue registers are writable only while the queue is not ready (§4.2.2.2). */
+static void write_queue_reg(struct vmm_virtio_mmio *t, struct vq *q, uint64_t off, uint32_t v)
+{
+	if (q->ready)
+		return;
+	switch (off) {
+	case VIRTIO_MMIO_QUEUE_NUM:
+		q->size = v <= t->ops->queue_max_size ? (uint16_t)v : 0;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+		q->desc_gpa = (q->desc_gpa & ~0xffffffffULL) | v;
+		break;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		q->desc_gpa = (q->desc_gpa & 0xffffffffULL) | ((uint64_t)v << 32);
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+		q->avail_gpa = (q->avail_gpa & ~0xffffffffULL) | v;
+		break;
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
+		q->avail_gpa = (q->avail_gpa & 0xffffffffULL) | ((uint64_t)v << 32);
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+		q->used_gpa = (q->used_gpa & ~0xffffffffULL) | v;
+		break;
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+		q->used_gpa = (q->used_gpa & 0xffffffffULL) | ((uint64_t)v << 32);
+		break;
+	}
+}
+
+static void queue_set_ready(struct vmm_virtio_mmio *t, struct vq *q, uint32_t v)
+{
+	struct err e;
+
+	if (!v) {
+		q->ready = false;
+		return;
+	}
+	if (q->ready)
+		return;
+	q->indirect = t->driver_features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
+	q->event_idx = t->driver_features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
+	/* A bad layout leaves the queue not ready, which the driver reads back as failure. */
+	if (vq_enable(q, &e) < 0)
+		warn(t, "queue not enabled: ", &e);
+}
+
+static void set_status(struct vmm_virtio_mmio *t, uint32_t v)
+{
+	struct err e;
+
+	if (v == 0) {
+		device_reset(t);
+		return;
+	}
+	/* §2.2.2: FEATURES_OK only for a subset of what we offered that includes VERSION_1. */
+	if ((v & VIRTIO_CONFIG_S_FEATURES_OK) && !(t->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    ((t->driver_features & ~offered_features(t)) ||
+	     !(t->driver_features & (1ULL << VIRTIO_F_VERSION_1))))
+		v &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	if ((v & VIRTIO_CONFIG_S_DRIVER_OK) && !(t->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		t->status = v;
+		if (t->ops->activate && t->ops->activate(t->dev, t, &e) < 0)
+			needs_reset(t, &e);
+		return;
+	}
+	t->status = v | (t->status & VIRTIO_CONFIG_S_NEEDS_RESET);
+}
+
+static void queue_notify(struct vmm_virtio_mmio *t, uint32_t idx)
+{
+	struct err e;
+
+	if (idx >= t->ops->nr_queues || !t->queues[idx].ready ||
+	    !(t->status & VIRTIO_CONFIG_S_DRIVER_OK) || (t->status & VIRTIO_CONFIG_S_NEEDS_RESET))
+		return;
+	if (t->ops->queue_notify(t->dev, t, idx, &e) < 0)
+		needs_reset(t, &e);
+}
+
+static void write_features(struct vmm_virtio_mmio *t, uint32_t v)
+{
+	/* Features are fixed once FEATURES_OK is set (§3.1.1). */
+	if (t->drv_features_sel >= 2 || (t->status & VIRTIO_CONFIG_S_FEATURES_OK))
+		return;
+	t->driver_features &= ~(0xffffffffULL << (32 * t->drv_features_sel));
+	t->driver_features |= (uint64_t)v << (32 * t->drv_features_sel);
+}
+
+static void write_reg(struct vmm_virtio_mmio *t, uint64_t off, uint32_t v)
+{
+	struct vq *q = selected_queue(t);
+
+	switch (off) {
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		t->dev_features_sel = v;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		write_features(t, v);
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		t->drv_features_sel = v;
+		break;
+	case VIRTIO_MMIO_QUEUE_SEL:
+		t->queue_sel = v;
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		if (q)
+			queue_set_ready(t, q, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		queue_notify(t, v);
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		t->interrupt_status &= ~v;
+		break;
+	case VIRTIO_MMIO_STATUS:
+		set_status(t, v);
+		break;
+	case VIRTIO_MMIO_SHM_SEL:
+		t->shm_sel = v;
+		break;
+	default:
+		if (q)
+			write_queue_reg(t, q, off, v);
+		break;
+	}
+}
+
+static void config_access(struct vmm_virtio_mmio *t, uint64_t off, uint8_t *data, uint32_t len,
+			  bool is_write)
+{
+	if (off > t->ops->config_size || len > t->ops->config_size - off) {
+		if (!is_write)
+			memset(data, 0, len);
+		return;
+	}
+	if (is_write) {
+		if (t->ops->config_write)
+			t->ops->config_write(t->dev, (uint32_t)off, data, len);
+	} else if (t->ops->config_read) {
+		t->ops->config_read(t->dev, (uint32_t)off, data, len);
+	} else {
+		memset(data, 0, len);
+	}
+}
+
+int vmm_virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write,
+		       struct err *e)
+{
+	struct vmm_virtio_mmio *t = opaque;
+	uint32_t v;
+
+	(void)e;
+	pthread_mutex_lock(&t->lock);
+	if (offset >= VIRTIO_MMIO_CONFIG) {
+		config_access(t, offset - VIRTIO_MMIO_CONFIG, data, len, is_write);
+	} else if (len != 4 || (offset & 3)) {
+		/* §4.2.2.2: the driver uses 32-bit aligned accesses for registers. */
+		if (!is_write)
+			memset(data, 0xff, len);
+	} else if (is_write) {
+		memcpy(&v, data, 4);
+		write_reg(t, offset, le32toh(v));
+	} else {
+		v = htole32(read_reg(t, offset));
+		memcpy(data, &v, 4);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+void vmm_virtio_mmio_used(struct vmm_virtio_mmio *t, unsigned q, uint16_t old_used_idx)
+{
+	if (q < VMM_VIRTIO_MAX_QUEUES && t->queues[q].used_idx != old_used_idx &&
+	    vq_should_notify(&t->queues[q], old_used_idx))
+		raise_interrupt(t, VIRTIO_MMIO_INT_VRING);
+}
+
+void vmm_virtio_mmio_cmdline(const struct vmm_virtio_mmio *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "virtio_mmio.device=4K@0x%llx:%u", (unsigned long long)t->base, t->irq);
+}
+
+static int add_device(struct vmm *vm, const struct vmm_virtio_dev_ops *ops, void *dev,
+		      struct err *e)
+{
+	unsigned i = vm->nr_virtio;
+	struct vmm_virtio_mmio *t;
+
+	if (i == VMM_MAX_VIRTIO) {
+		ops->destroy(dev);
+		return err_set(e, ENOSPC, "too many virtio devices");
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		ops->destroy(dev);
+		return err_sys(e, ENOMEM, "virtio transport");
+	}
+	vmm_virtio_mmio_init(t, ops, dev, &vm->mem, VMM_VIRTIO_MMIO_BASE + i * VMM_VIRTIO_MMIO_SIZE,
+			     VMM_VIRTIO_IRQ_BASE + i);
+	vm->virtio[vm->nr_virtio++] = t;
+	t->irq_fd = vmm_irqfd_create(vm->kvm.vm_fd, t->irq, e);
+	if (t->irq_fd < 0)
+		return -1;
+	return vmm_bus_add(&vm->mmio, t->base, VMM_VIRTIO_MMIO_SIZE, ops->name, vmm_virtio_mmio_io,
+			   t, e);
+}
+
+int vmm_virtio_devices_create(struct vmm *vm, struct err *e)
+{
+	void *rng = vmm_virtio_rng_create(e);
+
+	if (!rng)
+		return -1;
+	return add_device(vm, &vmm_virtio_rng_ops, rng, e);
+}
+
+void vmm_virtio_devices_destroy(struct vmm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_virtio; i++) {
+		vmm_virtio_mmio_destroy(vm->virtio[i]);
+		free(vm->virtio[i]);
+		vm->virtio[i] = NULL;
+	}
+	vm->nr_virtio = 0;
+}

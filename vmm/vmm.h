@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The virtual machine: configuration, the parts it is built from, and its run state. */
+#ifndef VMM_VMM_H
+#define VMM_VMM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "boot.h"
+#include "bus.h"
+#include "console.h"
+#include "error.h"
+#include "kvm.h"
+#include "layout.h"
+#include "log.h"
+#include "memory.h"
+#include "quirks.h"
+#include "serial.h"
+#include "timing.h"
+
+struct vmm_virtio_mmio;
+
+/* What the command line asked for. */
+struct vmm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline; /* NULL: the default command line (cmdline.c) */
+	const char *append;
+	unsigned vcpus;
+	uint64_t memory_mib;
+	bool console;
+	const char *console_log;
+	const char *log_path;
+	enum log_format log_format;
+	bool debug;
+	const char *kvm_device;
+	bool timing;
+	const char *profile; /* --profile FILE: sample guest RIPs (debugging aid) */
+};
+
+/* Up to and including KVM_EXIT_NOTIFY (37); later reasons are counted in the last slot. */
+#define VMM_EXIT_REASONS 40
+
+struct vmm_vcpu {
+	struct vmm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	uint64_t exits[VMM_EXIT_REASONS];
+	uint64_t fixups;
+	uint64_t *samples; /* --profile: guest RIPs */
+	size_t nr_samples;
+};
+
+struct vmm {
+	const struct vmm_config *cfg;
+	struct vmm_kvm kvm;
+	struct vmm_mem mem;
+	struct vmm_host_facts facts;
+	struct vmm_quirks quirks;
+	struct vmm_console console;
+	struct vmm_serial serial;
+	struct vmm_bus pio, mmio;
+	struct vmm_elf_info kernel;
+	uint64_t initrd_gpa, initrd_size, start_info_gpa;
+	char cmdline[VMM_CMDLINE_MAX];
+	unsigned nr_vcpus;
+	struct vmm_vcpu *vcpus;
+	unsigned nr_virtio;
+	struct vmm_virtio_mmio *virtio[VMM_MAX_VIRTIO];
+	struct vmm_timing timing;
+
+	/* Run state: the first vmm_stop() decides how the VM ends. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stopping;
+	int exit_status;
+	bool failed; /* exit_err holds why */
+	struct err exit_err;
+};
+
+/*
+ * Ends the VM with `status` (and `why`, when it is a failure). Safe from any thread; only
+ * the first call counts. The main thread wakes up, stops the vCPUs and tears down.
+ */
+void vmm_stop(struct vmm *vm, int status, const struct err *why);
+
+#endif
