@@ -23,6 +23,7 @@
 #include "error.h"
 #include "mount.h"
 #include "port.h"
+#include "restore.h"
 #include "power.h"
 #include "reap.h"
 #include "selftest.h"
@@ -73,13 +74,14 @@ static int parse_args(int argc, char **argv, bool pid1, struct agent_opts *o, st
 	return 0;
 }
 
-static int run_selftest(const char *scratch_path)
+static int run_selftest(const char *scratch_path, const char *marker_path)
 {
 	static char data[4096];
 	struct agent_buf out = AGENT_BUF_INIT(data);
 	const struct agent_selftest_config cfg = {
 		.self_exe = "/proc/self/exe",
 		.scratch_path = scratch_path,
+		.marker_path = marker_path,
 	};
 	int status;
 
@@ -112,6 +114,8 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 {
 	struct agent_cmdline cl;
 	struct err e = {0};
+	enum incept_task task;
+	unsigned generation;
 	bool console_ok;
 
 	if (o->no_port)
@@ -130,12 +134,24 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 
 	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_READY);
 	agent_port_send(INCEPT_CMD_READY, 0);
-	agent_say("ready");
-	agent_say_flush();
+	/*
+	 * A snapshot may have been taken at READY: from here on this may be a restored copy,
+	 * and everything up to READY(generation) is on every container's start path. No console
+	 * output there: each byte is emulated guest-kernel work on PVM (~100 ms a line).
+	 */
+	if (agent_restore_check(&generation, &e) < 0)
+		agent_panic(&e);
+	task = agent_restore_task();
+	if (task != INCEPT_TASK_IDLE || o->selftest || cl.selftest || cl.poweroff) {
+		agent_say(generation ? "ready (restored, generation %u: RNG reseeded, clock set)"
+				     : "ready",
+			  generation);
+		agent_say_flush();
+	}
 
-	if (o->selftest || cl.selftest)
-		agent_poweroff(run_selftest("/run/selftest"));
-	if (cl.poweroff)
+	if (o->selftest || cl.selftest || task == INCEPT_TASK_SELFTEST)
+		agent_poweroff(run_selftest("/run/selftest", "/run/selftest-marker"));
+	if (cl.poweroff || task == INCEPT_TASK_POWEROFF)
 		agent_poweroff(0);
 	if (agent_reap_setup(&e) < 0)
 		agent_panic(&e);
@@ -155,7 +171,7 @@ static int host_main(const struct agent_opts *o)
 	snprintf(scratch, sizeof(scratch), "%s/incept-agent-selftest.%d", tmp ? tmp : "/tmp",
 		 (int)getpid());
 	agent_say("not PID 1: no mounts, no I/O port, no reaping");
-	return run_selftest(scratch);
+	return run_selftest(scratch, NULL);
 }
 
 int main(int argc, char **argv)

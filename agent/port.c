@@ -26,3 +26,11 @@ void agent_port_send(enum incept_port_cmd cmd, unsigned int arg)
 	if (port_open)
 		outl(INCEPT_PORT_VALUE(cmd, arg), INCEPT_PORT);
 }
+
+unsigned int agent_port_query(enum incept_query what)
+{
+	if (!port_open)
+		return 0;
+	outl(INCEPT_PORT_VALUE(INCEPT_CMD_QUERY, what), INCEPT_PORT);
+	return inl(INCEPT_PORT);
+}

@@ -16,6 +16,8 @@ enum agent_mark {
 	AGENT_MARK_START = 1,	/* main() entered, port usable */
 	AGENT_MARK_MOUNTED = 2, /* early mounts done, console set up */
 	AGENT_MARK_READY = 3,	/* about to report ready */
+	AGENT_MARK_GENERATION = 4, /* after a restore: generation read */
+	AGENT_MARK_RESEEDED = 5,   /* after a restore: RNG reseeded */
 };
 
 /* ioperm(INCEPT_PORT, 4, 1). Needs CAP_SYS_RAWIO and CONFIG_X86_IOPL_IOPERM. */
@@ -25,5 +27,8 @@ bool agent_port_available(void);
 
 /* outl(INCEPT_PORT_VALUE(cmd, arg), INCEPT_PORT) when the port is open; else nothing. */
 void agent_port_send(enum incept_port_cmd cmd, unsigned int arg);
+
+/* INCEPT_CMD_QUERY then inl(): the VMM's answer; 0 when the port is not open. */
+unsigned int agent_port_query(enum incept_query what);
 
 #endif

@@ -3,6 +3,7 @@
 #include "selftest.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
@@ -188,6 +189,53 @@ static void report_sizes(struct agent_buf *out, struct err *first)
 	}
 }
 
+static void report_urandom(struct agent_buf *out, struct err *first)
+{
+	unsigned char b[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, b, sizeof(b));
+
+	if (fd >= 0)
+		close(fd);
+	if (n != (ssize_t)sizeof(b)) {
+		agent_buf_printf(out, "selftest_urandom: error: %s\n", strerror(errno));
+		if (!first->msg[0])
+			err_sys(first, errno, "selftest_urandom: read /dev/urandom");
+		return;
+	}
+	agent_buf_printf(out, "selftest_urandom: ");
+	for (size_t i = 0; i < sizeof(b); i++)
+		agent_buf_printf(out, "%02x", b[i]);
+	agent_buf_printf(out, "\n");
+}
+
+static void report_marker(struct agent_buf *out, const char *path, struct err *first)
+{
+	bool existed = access(path, F_OK) == 0;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		agent_buf_printf(out, "selftest_marker_before: error: %s\n", strerror(errno));
+		if (!first->msg[0])
+			err_sys(first, errno, "selftest_marker_before: create %s", path);
+		return;
+	}
+	close(fd);
+	agent_buf_printf(out, "selftest_marker_before: %s\n", existed ? "present" : "absent");
+}
+
+static void report_probes(const struct agent_selftest_config *cfg, struct agent_buf *out,
+			  struct err *first)
+{
+	struct timespec ts;
+
+	report_urandom(out, first);
+	if (cfg->marker_path)
+		report_marker(out, cfg->marker_path, first);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	agent_buf_printf(out, "selftest_realtime_s: %lld\n", (long long)ts.tv_sec);
+}
+
 int agent_selftest_run(const struct agent_selftest_config *cfg, struct agent_buf *out)
 {
 	struct err first = {0};
@@ -204,6 +252,7 @@ int agent_selftest_run(const struct agent_selftest_config *cfg, struct agent_buf
 	r = measure_file(cfg->scratch_path, &ns, &e);
 	run_timed(out, "selftest_file_write_read_us", 1000, r, ns, &e, &first);
 	report_sizes(out, &first);
+	report_probes(cfg, out, &first);
 	if (first.msg[0]) {
 		agent_buf_printf(out, "selftest: FAILED %s\n", first.msg);
 		return 1;

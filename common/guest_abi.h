@@ -5,6 +5,11 @@
  *
  *   outl(INCEPT_PORT_VALUE(cmd, arg), INCEPT_PORT)
  *
+ * and reads answers back with inl(INCEPT_PORT) after an INCEPT_CMD_QUERY:
+ *
+ *   outl(INCEPT_PORT_VALUE(INCEPT_CMD_QUERY, INCEPT_QUERY_GENERATION), INCEPT_PORT);
+ *   generation = inl(INCEPT_PORT);
+ *
  * Port I/O always exits to the VMM (on VT-x and on PVM), costs one exit, and
  * needs no device model in the guest. The agent gets access with ioperm()
  * (CONFIG_X86_IOPL_IOPERM).
@@ -25,6 +30,34 @@ enum incept_port_cmd {
 	INCEPT_CMD_EXIT = 2,  /* guest is done; arg = exit status (0..255); VMM exits with it */
 	INCEPT_CMD_MARK = 3,  /* timing mark, arg = an agent-defined step number (VMM logs time) */
 	INCEPT_CMD_PANIC = 4, /* agent hit a fatal error; VMM exits 1 with the console tail */
+	INCEPT_CMD_QUERY = 5, /* arg = enum incept_query; the next inl() returns the answer */
+};
+
+/*
+ * READY's arg: 0 when the agent first comes up (a snapshot is taken right there, before any
+ * container exists), then the generation it handled after a restore (see below).
+ */
+
+enum incept_query {
+	/*
+	 * 0 after a cold boot; > 0 once this guest's memory may be shared with other guests (a
+	 * snapshot was saved from it, or it was restored from one). The agent then reseeds the
+	 * kernel RNG from INCEPT_QUERY_ENTROPY, sets the clock from INCEPT_QUERY_TIME_*, and
+	 * reports READY(generation) before it accepts work.
+	 */
+	INCEPT_QUERY_GENERATION = 1,
+	INCEPT_QUERY_ENTROPY = 2,     /* 32 fresh random bits from the host, each read */
+	INCEPT_QUERY_TIME_SEC_LO = 3, /* host CLOCK_REALTIME, sampled at this query */
+	INCEPT_QUERY_TIME_SEC_HI = 4,
+	INCEPT_QUERY_TIME_NSEC = 5,
+	INCEPT_QUERY_TASK = 6, /* enum incept_task */
+};
+
+/* What the agent does once ready (until vsock carries real requests). */
+enum incept_task {
+	INCEPT_TASK_IDLE = 0,	  /* wait for work */
+	INCEPT_TASK_SELFTEST = 1, /* run the selftest, report its status, power off */
+	INCEPT_TASK_POWEROFF = 2, /* power off with status 0 */
 };
 
 /* Kernel command line words the agent understands (it reads /proc/cmdline). */

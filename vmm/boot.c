@@ -3,10 +3,12 @@
 #include "boot.h"
 #include "cleanup.h"
 #include "layout.h"
+#include "hash.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -61,8 +63,36 @@ static uint64_t align4(uint64_t v)
 	return (v + 3) & ~3ULL;
 }
 
-/* Walks the notes in [off, off+size) of the file looking for the PVH entry note. */
-static int parse_notes(const uint8_t *img, uint64_t off, uint64_t size, uint64_t *entry)
+/* One note: the PVH entry (Linux emits it with _ASM_PTR: 8 bytes on x86-64) or the build id. */
+static int parse_note(const Elf64_Nhdr *nh, const uint8_t *name, const uint8_t *d,
+		      struct vmm_elf_info *info, bool *have_entry)
+{
+	if (nh->n_type == VMM_XEN_ELFNOTE_PHYS32_ENTRY && nh->n_namesz == 4 &&
+	    memcmp(name, "Xen", 4) == 0) {
+		uint32_t v32;
+		uint64_t v64;
+
+		if (nh->n_descsz == 8) {
+			memcpy(&v64, d, 8);
+			info->pvh_entry = v64;
+		} else if (nh->n_descsz == 4) {
+			memcpy(&v32, d, 4);
+			info->pvh_entry = v32;
+		} else {
+			return -1;
+		}
+		*have_entry = true;
+	} else if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+		   memcmp(name, "GNU", 4) == 0 && nh->n_descsz <= sizeof(info->build_id)) {
+		memcpy(info->build_id, d, nh->n_descsz);
+		info->build_id_len = nh->n_descsz;
+	}
+	return 0;
+}
+
+/* Walks the notes in [off, off+size) of the file. */
+static int parse_notes(const uint8_t *img, uint64_t off, uint64_t size, struct vmm_elf_info *info,
+		       bool *have_entry)
 {
 	uint64_t pos = 0;
 
@@ -76,24 +106,9 @@ static int parse_notes(const uint8_t *img, uint64_t off, uint64_t size, uint64_t
 		desc_len = align4(nh.n_descsz);
 		if (name_len > size - pos || desc_len > size - pos - name_len)
 			return -1;
-		if (nh.n_type == VMM_XEN_ELFNOTE_PHYS32_ENTRY && nh.n_namesz == 4 &&
-		    memcmp(img + off + pos, "Xen", 4) == 0) {
-			const uint8_t *d = img + off + pos + name_len;
-			uint32_t v32;
-			uint64_t v64;
-
-			/* Linux emits the entry with _ASM_PTR: 8 bytes on x86-64, 4 on i386. */
-			if (nh.n_descsz == 8) {
-				memcpy(&v64, d, 8);
-				*entry = v64;
-			} else if (nh.n_descsz == 4) {
-				memcpy(&v32, d, 4);
-				*entry = v32;
-			} else {
-				return -1;
-			}
-			return 1;
-		}
+		if (parse_note(&nh, img + off + pos, img + off + pos + name_len, info,
+			       have_entry) < 0)
+			return -1;
 		pos += name_len + desc_len;
 	}
 	return 0;
@@ -150,15 +165,11 @@ int vmm_boot_parse_elf(const uint8_t *img, size_t len, struct vmm_elf_info *info
 		if (ph.p_type == PT_LOAD && ph.p_memsz > 0) {
 			if (add_segment(info, &ph, len, e) < 0)
 				return -1;
-		} else if (ph.p_type == PT_NOTE && !have_entry) {
-			int r;
-
+		} else if (ph.p_type == PT_NOTE) {
 			if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset)
 				return err_set(e, ENOEXEC, "ELF PT_NOTE segment out of bounds");
-			r = parse_notes(img, ph.p_offset, ph.p_filesz, &info->pvh_entry);
-			if (r < 0)
+			if (parse_notes(img, ph.p_offset, ph.p_filesz, info, &have_entry) < 0)
 				return err_set(e, ENOEXEC, "malformed ELF note");
-			have_entry = r > 0;
 		}
 	}
 	if (info->nr_segments == 0)
@@ -225,6 +236,40 @@ int vmm_boot_load_kernel(const struct vmm_mem *m, const char *path, struct vmm_e
 out:
 	munmap(img, st.st_size);
 	return r;
+}
+
+static void hex(const uint8_t *b, unsigned n, char *out)
+{
+	for (unsigned i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+int vmm_boot_kernel_id(const char *path, char *out, size_t len, struct err *e)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct vmm_elf_info info;
+	char id[2 * sizeof(info.build_id) + 1] = "";
+	struct stat st;
+	uint8_t *img;
+	int r;
+
+	if (fd < 0)
+		return err_sys(e, errno, "open kernel %s", path);
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		return err_set(e, EINVAL, "kernel %s is empty or unreadable", path);
+	img = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (img == MAP_FAILED)
+		return err_sys(e, errno, "mmap kernel %s", path);
+	r = vmm_boot_parse_elf(img, st.st_size, &info, e);
+	if (r == 0 && info.build_id_len) {
+		hex(info.build_id, info.build_id_len, id);
+		snprintf(out, len, "build-id %s size %lld", id, (long long)st.st_size);
+	} else if (r == 0) {
+		snprintf(out, len, "crc32c %08x size %lld", vmm_crc32c(0, img, st.st_size),
+			 (long long)st.st_size);
+	}
+	munmap(img, st.st_size);
+	return r < 0 ? err_prefix(e, "kernel %s", path) : 0;
 }
 
 static ssize_t read_full_at(int fd, uint8_t *buf, size_t len)

@@ -31,6 +31,8 @@ struct vmm_elf_info {
 	unsigned nr_segments;
 	struct vmm_elf_segment segments[VMM_ELF_MAX_SEGMENTS];
 	uint64_t load_end; /* highest paddr + memsz over all segments */
+	uint8_t build_id[32]; /* the GNU build-id note, when the image has one */
+	unsigned build_id_len;
 };
 
 /*
@@ -46,6 +48,12 @@ int vmm_boot_check_placement(const struct vmm_mem *m, const struct vmm_elf_info 
 /* Maps `path`, parses it, and copies the segments into guest memory. */
 int vmm_boot_load_kernel(const struct vmm_mem *m, const char *path, struct vmm_elf_info *info,
 			 struct err *e);
+
+/*
+ * A stable identity for the kernel at `path` without loading it: "build-id <hex>" from its
+ * GNU build-id note, or "crc32c <hex>" of the whole file when it has none.
+ */
+int vmm_boot_kernel_id(const char *path, char *out, size_t len, struct err *e);
 
 /* Reads the initrd to the top of low RAM, above `kernel_end`. */
 int vmm_boot_load_initrd(const struct vmm_mem *m, const char *path, uint64_t kernel_end,

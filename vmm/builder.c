@@ -7,6 +7,7 @@
 #include "irq.h"
 #include "mptable.h"
 #include "profile.h"
+#include "snapshot.h"
 #include "util.h"
 #include "vcpu.h"
 #include "virtio/mmio.h"
@@ -59,6 +60,9 @@ static int step_kvm(struct vmm *vm, struct err *e)
 			       vm->nr_vcpus, vm->kvm.max_vcpus);
 	vmm_host_facts_read(&vm->facts, "/sys/module", vm->kvm.supported_cpuid);
 	vmm_quirks_init(&vm->quirks, vmm_host_detect(&vm->facts));
+	/* The supported list becomes the guest's CPUID once the host's quirks are applied. */
+	vmm_quirks_mask_cpuid(&vm->quirks, vm->kvm.supported_cpuid);
+	vmm_cpuid_set_apic_id(vm->kvm.supported_cpuid, 0);
 	log_debug("host: %s (kvm_pvm module %s, cpu %s)", vmm_host_kind_name(vm->quirks.kind),
 		  vm->facts.kvm_pvm_module ? "loaded" : "absent", vm->facts.cpu_vendor);
 	return 0;
@@ -76,7 +80,8 @@ static int step_vm(struct vmm *vm, struct err *e)
 
 static int step_memory(struct vmm *vm, struct err *e)
 {
-	if (vmm_mem_create(&vm->mem, vm->cfg->memory_mib << 20, e) < 0)
+	if (vm->snap.restoring ? vmm_snapshot_map_memory(vm, e) < 0
+			       : vmm_mem_create(&vm->mem, vm->mem_size, e) < 0)
 		return -1;
 	return vmm_mem_register(&vm->mem, vm->kvm.vm_fd, e);
 }
@@ -146,18 +151,36 @@ static int write_mptable(struct vmm *vm, struct err *e)
 				 leaf1 ? leaf1->eax : 0, leaf1 ? leaf1->edx : 0, e);
 }
 
+static int step_cmdline(struct vmm *vm, struct err *e)
+{
+	if (build_cmdline(vm, e) < 0)
+		return -1;
+	log_debug("kernel command line: %s", vm->cmdline);
+	return 0;
+}
+
+static int step_snapshot(struct vmm *vm, struct err *e)
+{
+	vm->snap.lock_fd = vm->snap.mem_fd = -1;
+	return vm->cfg->snapshot_dir ? vmm_snapshot_prepare(vm, e) : 0;
+}
+
+static void fini_snapshot(struct vmm *vm)
+{
+	vmm_snapshot_release(&vm->snap);
+}
+
 static int step_boot(struct vmm *vm, struct err *e)
 {
 	struct vmm_boot_params bp = {0};
 
+	if (vm->snap.restoring)
+		return 0; /* the kernel is in the snapshot's memory, already running */
 	if (vmm_boot_load_kernel(&vm->mem, vm->cfg->kernel, &vm->kernel, e) < 0)
 		return -1;
 	if (vm->cfg->initrd && vmm_boot_load_initrd(&vm->mem, vm->cfg->initrd, vm->kernel.load_end,
 						    &vm->initrd_gpa, &vm->initrd_size, e) < 0)
 		return -1;
-	if (build_cmdline(vm, e) < 0)
-		return -1;
-	log_debug("kernel command line: %s", vm->cmdline);
 	bp.cmdline = vm->cmdline;
 	bp.initrd_gpa = vm->initrd_gpa;
 	bp.initrd_size = vm->initrd_size;
@@ -170,12 +193,10 @@ static int step_vcpus(struct vmm *vm, struct err *e)
 {
 	struct kvm_cpuid2 *c = vm->kvm.supported_cpuid;
 
-	if (vmm_vcpu_signal_setup(e) < 0)
+	if (vmm_vcpu_signal_setup(e) < 0 || vmm_vcpus_create(vm, c, e) < 0)
 		return -1;
-	/* The supported list becomes the guest's CPUID once the host's quirks are applied. */
-	vmm_quirks_mask_cpuid(&vm->quirks, c);
-	if (vmm_vcpus_create(vm, c, e) < 0)
-		return -1;
+	if (vm->snap.restoring)
+		return vmm_snapshot_restore(vm, e);
 	return vmm_vcpu_setup_pvh(&vm->vcpus[0], vm->kernel.pvh_entry, vm->start_info_gpa, e);
 }
 
@@ -188,9 +209,11 @@ static const struct build_step steps[] = {
 	{"files", step_files, NULL, false},
 	{"kvm", step_kvm, fini_kvm, true},
 	{"vm", step_vm, NULL, true},
-	{"memory", step_memory, fini_memory, true},
 	{"console", step_console, fini_console, false},
 	{"virtio", step_virtio, fini_virtio, true},
+	{"cmdline", step_cmdline, NULL, false},
+	{"snapshot", step_snapshot, fini_snapshot, false},
+	{"memory", step_memory, fini_memory, true},
 	{"boot", step_boot, NULL, false},
 	{"vcpus", step_vcpus, fini_vcpus, true},
 };
@@ -202,6 +225,8 @@ int vmm_build(struct vmm *vm, const struct vmm_config *cfg, struct err *e)
 {
 	vm->cfg = cfg;
 	vm->nr_vcpus = cfg->vcpus;
+	vm->mem_size = cfg->memory_mib << 20;
+	vm->snap.lock_fd = vm->snap.mem_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	for (steps_done = 0; steps_done < sizeof(steps) / sizeof(steps[0]); steps_done++) {
@@ -225,16 +250,49 @@ int vmm_build(struct vmm *vm, const struct vmm_config *cfg, struct err *e)
 	return 0;
 }
 
+/* All vCPUs are parked: save, then resume the guest (or end the VM for `--snapshot-only`). */
+static void take_snapshot(struct vmm *vm)
+{
+	struct err e;
+
+	if (vmm_snapshot_save(vm, &e) < 0) {
+		vmm_stop(vm, 1, &e);
+		return;
+	}
+	/* Other VMMs may restore it now; this guest's memory is no longer its own secret. */
+	vmm_snapshot_release(&vm->snap);
+	vm->generation = 1;
+	if (vm->cfg->snapshot_only) {
+		vmm_stop(vm, 0, NULL);
+		return;
+	}
+	pthread_mutex_lock(&vm->lock);
+	__atomic_store_n(&vm->pausing, false, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 int vmm_run(struct vmm *vm, struct err *e)
 {
 	struct err start_err;
 
+	if (vm->cfg->snapshot_only && vm->snap.restoring) {
+		log_info("snapshot %s is ready", vm->snap.dir);
+		return 0;
+	}
 	if (vmm_vcpus_start(vm, &start_err) < 0 ||
 	    (vm->cfg->profile && vmm_profile_start(vm, &start_err) < 0))
 		vmm_stop(vm, 1, &start_err);
 	pthread_mutex_lock(&vm->lock);
-	while (!vm->stopping)
+	while (!vm->stopping) {
+		if (vm->snap.requested && !vm->snap.taken && vm->nr_parked == vm->nr_vcpus) {
+			pthread_mutex_unlock(&vm->lock);
+			take_snapshot(vm);
+			pthread_mutex_lock(&vm->lock);
+			continue;
+		}
 		pthread_cond_wait(&vm->cond, &vm->lock);
+	}
 	pthread_mutex_unlock(&vm->lock);
 	vmm_profile_stop(vm);
 	vmm_vcpus_stop(vm);

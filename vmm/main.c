@@ -4,6 +4,7 @@
  * agent reports. This file parses flags and prints the one error; builder.c does the rest.
  */
 #include "builder.h"
+#include "guest_abi.h"
 #include "cmdline.h"
 #include "util.h"
 #include "vmm.h"
@@ -33,6 +34,11 @@ static const char usage_text[] =
 	"  --timing             print where boot time went (name: value) on stderr at exit\n"
 	"  --print-cmdline      print the kernel command line that would be used and exit\n"
 	"  --profile FILE       sample guest RIPs every 1 ms into FILE (debugging aid)\n"
+	"  --snapshot-dir DIR   restore the booted guest from a snapshot in DIR; build it there\n"
+	"                       (one cold boot, saved when the agent is ready) when missing\n"
+	"  --snapshot-only      with --snapshot-dir: make sure the snapshot exists, then exit\n"
+	"  --agent-task T       what the agent does once ready: idle (default), selftest,\n"
+	"                       poweroff\n"
 	"  --version            print the version and exit\n";
 
 enum {
@@ -53,6 +59,9 @@ enum {
 	OPT_PROFILE,
 	OPT_VERSION,
 	OPT_HELP,
+	OPT_SNAPSHOT_DIR,
+	OPT_SNAPSHOT_ONLY,
+	OPT_AGENT_TASK,
 };
 
 static const struct option long_opts[] = {
@@ -73,6 +82,9 @@ static const struct option long_opts[] = {
 	{"profile", required_argument, NULL, OPT_PROFILE},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
+	{"snapshot-only", no_argument, NULL, OPT_SNAPSHOT_ONLY},
+	{"agent-task", required_argument, NULL, OPT_AGENT_TASK},
 	{NULL, 0, NULL, 0},
 };
 
@@ -88,6 +100,21 @@ static int parse_number(const char *flag, const char *s, unsigned long long min,
 		return err_set(e, EINVAL, "%s: want a number from %llu to %llu, got \"%s\"", flag,
 			       min, max, s);
 	return 0;
+}
+
+static int parse_task(struct cli *c, const char *arg, struct err *e)
+{
+	static const char *const names[] = {[INCEPT_TASK_IDLE] = "idle",
+					    [INCEPT_TASK_SELFTEST] = "selftest",
+					    [INCEPT_TASK_POWEROFF] = "poweroff"};
+
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(arg, names[i])) {
+			c->cfg.agent_task = i;
+			return 0;
+		}
+	return err_set(e, EINVAL, "--agent-task: want idle, selftest or poweroff, got \"%s\"",
+		       arg);
 }
 
 static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)
@@ -107,6 +134,14 @@ static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)
 	case OPT_APPEND:
 		c->cfg.append = arg;
 		break;
+	case OPT_SNAPSHOT_DIR:
+		c->cfg.snapshot_dir = arg;
+		break;
+	case OPT_SNAPSHOT_ONLY:
+		c->cfg.snapshot_only = true;
+		break;
+	case OPT_AGENT_TASK:
+		return parse_task(c, arg, e);
 	case OPT_CONSOLE:
 		c->cfg.console = true;
 		break;
@@ -188,6 +223,8 @@ static int parse_args(struct cli *c, int argc, char **argv, struct err *e)
 		return err_set(e, EINVAL, "unexpected argument \"%s\"", argv[optind]);
 	if (!c->cfg.kernel && !c->help && !c->version && !c->print_cmdline)
 		return err_set(e, EINVAL, "--kernel FILE is required (see incept-vmm --help)");
+	if (c->cfg.snapshot_only && !c->cfg.snapshot_dir)
+		return err_set(e, EINVAL, "--snapshot-only needs --snapshot-dir DIR");
 	return 0;
 }
 

@@ -5,7 +5,9 @@
 #include "cleanup.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -41,6 +43,20 @@ int vmm_mem_create(struct vmm_mem *m, uint64_t size, struct err *e)
 		return err_sys(e, errno, "mmap %llu MiB of guest memory",
 			       (unsigned long long)(size >> 20));
 	/* Guest pages must not end up in a core dump of the VMM. */
+	madvise(p, size, MADV_DONTDUMP);
+	vmm_mem_layout(m, p, size);
+	return 0;
+}
+
+int vmm_mem_map_file(struct vmm_mem *m, int fd, uint64_t size, struct err *e)
+{
+	/* Pages load lazily from the page cache, shared by every guest restored from the file,
+	 * and are copied only when this guest writes them: nothing goes back to the file. */
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0);
+
+	if (p == MAP_FAILED)
+		return err_sys(e, errno, "mmap snapshot memory (%llu MiB)",
+			       (unsigned long long)(size >> 20));
 	madvise(p, size, MADV_DONTDUMP);
 	vmm_mem_layout(m, p, size);
 	return 0;
@@ -112,20 +128,30 @@ uint64_t vmm_mem_low_end(const struct vmm_mem *m)
 
 int vmm_mem_resident_kib(const struct vmm_mem *m, uint64_t *kib, struct err *e)
 {
-	enum { CHUNK_PAGES = 16384 };
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), pages = m->size / page, resident = 0;
-	cleanup_free unsigned char *vec = malloc(CHUNK_PAGES);
+	cleanup_fclose FILE *f = fopen("/proc/self/smaps", "re");
+	char line[256];
+	bool ours = false;
 
-	if (!vec)
-		return err_sys(e, ENOMEM, "mincore vector");
-	for (uint64_t off = 0; off < pages; off += CHUNK_PAGES) {
-		uint64_t n = pages - off < CHUNK_PAGES ? pages - off : CHUNK_PAGES;
+	/*
+	 * The Rss of the guest-memory mapping as the kernel accounts it for this process: for
+	 * a restored guest this counts the snapshot's page-cache pages the guest touched (and
+	 * its private copies), never pages only other processes touched. mincore() would not do:
+	 * on a file mapping it reports the page cache.
+	 */
+	if (!f)
+		return err_sys(e, errno, "open /proc/self/smaps");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, v;
 
-		if (mincore(m->base + off * page, n * page, vec) < 0)
-			return err_sys(e, errno, "mincore on guest memory");
-		for (uint64_t i = 0; i < n; i++)
-			resident += vec[i] & 1;
+		/* Mapping lines start with a lowercase hex address, field lines ("Rss:") do not. */
+		if (strchr("0123456789abcdef", line[0]) && sscanf(line, "%llx-", &start) == 1) {
+			ours = start == (uintptr_t)m->base;
+			continue;
+		}
+		if (ours && sscanf(line, "Rss: %llu kB", &v) == 1) {
+			*kib = v;
+			return 0;
+		}
 	}
-	*kib = resident * (page / 1024);
-	return 0;
+	return err_set(e, ENOENT, "guest memory mapping not in /proc/self/smaps");
 }

@@ -32,6 +32,8 @@ void vmm_mem_layout(struct vmm_mem *m, uint8_t *base, uint64_t size);
 
 /* mmap()s the guest RAM (MAP_NORESERVE, never touched here) and lays it out. */
 int vmm_mem_create(struct vmm_mem *m, uint64_t size, struct err *e);
+/* Maps `size` bytes of the file `fd` copy-on-write (MAP_PRIVATE) as guest RAM: a restore. */
+int vmm_mem_map_file(struct vmm_mem *m, int fd, uint64_t size, struct err *e);
 void vmm_mem_destroy(struct vmm_mem *m);
 
 /* Registers the regions as KVM memory slots. */
@@ -48,7 +50,7 @@ int vmm_mem_write(const struct vmm_mem *m, uint64_t gpa, const void *buf, size_t
 /* End of the RAM below the MMIO gap (the highest usable low address + 1). */
 uint64_t vmm_mem_low_end(const struct vmm_mem *m);
 
-/* KiB of the mapping that are resident (mincore), for RSS-beyond-guest accounting. */
+/* KiB of the guest-memory mapping resident in this process (Rss in /proc/self/smaps). */
 int vmm_mem_resident_kib(const struct vmm_mem *m, uint64_t *kib, struct err *e);
 
 #endif

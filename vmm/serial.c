@@ -214,3 +214,35 @@ int vmm_serial_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bo
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }
+
+void vmm_serial_save(struct vmm_serial *s, struct vmm_serial_state *st)
+{
+	pthread_mutex_lock(&s->lock);
+	*st = (struct vmm_serial_state){.ier = s->ier,
+					.lcr = s->lcr,
+					.mcr = s->mcr,
+					.scr = s->scr,
+					.dll = s->dll,
+					.dlm = s->dlm,
+					.fcr = s->fcr,
+					.thre_pending = s->thre_pending,
+					.irq_level = s->irq_level};
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The IRQ line's level itself comes back with the irqchip state; only our copy is set. */
+void vmm_serial_restore(struct vmm_serial *s, const struct vmm_serial_state *st)
+{
+	pthread_mutex_lock(&s->lock);
+	s->ier = st->ier;
+	s->lcr = st->lcr;
+	s->mcr = st->mcr;
+	s->scr = st->scr;
+	s->dll = st->dll;
+	s->dlm = st->dlm;
+	s->fcr = st->fcr;
+	s->thre_pending = st->thre_pending != 0;
+	s->irq_level = st->irq_level != 0;
+	s->rx_head = s->rx_count = 0;
+	pthread_mutex_unlock(&s->lock);
+}

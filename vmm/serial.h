@@ -28,6 +28,16 @@ struct vmm_serial {
 	void *irq_opaque;
 };
 
+/* What a snapshot keeps of the UART (the receive FIFO is always empty: no host input). */
+struct vmm_serial_state {
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr, thre_pending;
+	int32_t irq_level;
+	uint32_t reserved;
+};
+
+void vmm_serial_save(struct vmm_serial *s, struct vmm_serial_state *st);
+void vmm_serial_restore(struct vmm_serial *s, const struct vmm_serial_state *st);
+
 void vmm_serial_init(struct vmm_serial *s, void (*out)(void *, uint8_t), void *out_opaque,
 		     void (*set_irq)(void *, int), void *irq_opaque);
 void vmm_serial_destroy(struct vmm_serial *s);

@@ -31,7 +31,7 @@ int vmm_vcpu_signal_setup(struct err *e)
 }
 
 /* The APIC ID lives in several leaves; each vCPU sees its own. */
-static void cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id)
+void vmm_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id)
 {
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *ent = &c->entries[i];
@@ -66,7 +66,7 @@ static int vcpu_create_one(struct vmm *vm, struct vmm_vcpu *v, unsigned id,
 	if (!mine)
 		return err_sys(e, ENOMEM, "cpuid");
 	memcpy(mine, cpuid, sz);
-	cpuid_set_apic_id(mine, id);
+	vmm_cpuid_set_apic_id(mine, id);
 	r = ioctl(v->fd, KVM_SET_CPUID2, mine);
 	free(mine);
 	if (r < 0)
@@ -219,6 +219,47 @@ static int vcpu_dispatch(struct vmm_vcpu *v, struct err *e)
 	}
 }
 
+/*
+ * Parks this vCPU for a snapshot. KVM finishes a half-done I/O or MMIO exit only on the next
+ * KVM_RUN; with immediate_exit set that KVM_RUN completes it and returns at once, so the
+ * state saved is consistent and no guest instruction runs (KVM API, kvm_run.immediate_exit).
+ */
+static void vcpu_park(struct vmm_vcpu *v)
+{
+	struct vmm *vm = v->vm;
+
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
+	if (ioctl(v->fd, KVM_RUN, 0) == 0)
+		v->exits[v->run->exit_reason < VMM_EXIT_REASONS ? v->run->exit_reason
+								: VMM_EXIT_REASONS - 1]++;
+	pthread_mutex_lock(&vm->lock);
+	vm->nr_parked++;
+	pthread_cond_broadcast(&vm->cond);
+	while (vm->pausing && !vm->stopping)
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	vm->nr_parked--;
+	/* Cleared only now: whoever paused us set it after we may have parked. */
+	if (!vm->stopping)
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vmm_pause(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	__atomic_store_n(&vm->pausing, true, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vmm_vcpu *v = &vm->vcpus[i];
+
+		if (!v->thread_started)
+			continue;
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
+		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	}
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 static int vcpu_loop(struct vmm_vcpu *v, struct err *e)
 {
 	struct vmm *vm = v->vm;
@@ -232,6 +273,10 @@ static int vcpu_loop(struct vmm_vcpu *v, struct err *e)
 
 		if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
 			return 0;
+		if (__atomic_load_n(&vm->pausing, __ATOMIC_ACQUIRE)) {
+			vcpu_park(v);
+			continue;
+		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vmm_profile_sample(v);

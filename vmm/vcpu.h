@@ -21,4 +21,11 @@ void vmm_vcpus_destroy(struct vmm *vm);
 /* Installs the (empty) signal handler used to kick vCPU threads. */
 int vmm_vcpu_signal_setup(struct err *e);
 
+/*
+ * Writes APIC ID `id` into every CPUID leaf that carries one. With 0 it also makes the
+ * supported list independent of the host CPU the VMM happened to run on (PVM passes leaf
+ * 1 through from the host), so the snapshot key is stable.
+ */
+void vmm_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id);
+
 #endif

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include "boot.h"
 #include "bus.h"
 #include "console.h"
@@ -16,6 +17,7 @@
 #include "memory.h"
 #include "quirks.h"
 #include "serial.h"
+#include "snapshot.h"
 #include "timing.h"
 
 struct vmm_virtio_mmio;
@@ -36,6 +38,9 @@ struct vmm_config {
 	const char *kvm_device;
 	bool timing;
 	const char *profile; /* --profile FILE: sample guest RIPs (debugging aid) */
+	const char *snapshot_dir; /* restore from / build a snapshot here; NULL: cold boot */
+	bool snapshot_only;	  /* make sure the snapshot exists, then exit (incept prepare) */
+	unsigned agent_task;	  /* INCEPT_TASK_*: what the agent does once ready */
 };
 
 /* Up to and including KVM_EXIT_NOTIFY (37); later reasons are counted in the last slot. */
@@ -71,11 +76,20 @@ struct vmm {
 	unsigned nr_virtio;
 	struct vmm_virtio_mmio *virtio[VMM_MAX_VIRTIO];
 	struct vmm_timing timing;
+	uint64_t mem_size;
+	struct vmm_snapshot snap;
+	uint32_t generation; /* 0 on a cold boot; bumped by every snapshot save and restore */
+
+	/* The agent port's answer to the last INCEPT_CMD_QUERY, read back with an IN. */
+	uint32_t port_answer;
+	struct timespec port_time;
 
 	/* Run state: the first vmm_stop() decides how the VM ends. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stopping;
+	bool pausing;	    /* vCPUs park (vcpu.c) until it is cleared */
+	unsigned nr_parked; /* vCPU threads parked */
 	int exit_status;
 	bool failed; /* exit_err holds why */
 	struct err exit_err;
@@ -86,5 +100,8 @@ struct vmm {
  * the first call counts. The main thread wakes up, stops the vCPUs and tears down.
  */
 void vmm_stop(struct vmm *vm, int status, const struct err *why);
+
+/* Asks every vCPU to park with no exit half-handled (any thread; vm->lock not held). */
+void vmm_pause(struct vmm *vm);
 
 #endif

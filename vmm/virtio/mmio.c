@@ -314,6 +314,78 @@ void vmm_virtio_mmio_used(struct vmm_virtio_mmio *t, unsigned q, uint16_t old_us
 		raise_interrupt(t, VIRTIO_MMIO_INT_VRING);
 }
 
+void vmm_virtio_mmio_save(struct vmm_virtio_mmio *t, struct vmm_virtio_mmio_state *st)
+{
+	pthread_mutex_lock(&t->lock);
+	memset(st, 0, sizeof(*st));
+	st->device_id = t->ops->device_id;
+	st->nr_queues = t->ops->nr_queues;
+	st->status = t->status;
+	st->dev_features_sel = t->dev_features_sel;
+	st->drv_features_sel = t->drv_features_sel;
+	st->queue_sel = t->queue_sel;
+	st->shm_sel = t->shm_sel;
+	st->interrupt_status = t->interrupt_status;
+	st->config_generation = t->config_generation;
+	st->driver_features = t->driver_features;
+	for (unsigned i = 0; i < VMM_VIRTIO_MAX_QUEUES; i++) {
+		const struct vq *q = &t->queues[i];
+
+		st->queues[i] = (struct vmm_virtio_queue_state){.desc_gpa = q->desc_gpa,
+								.avail_gpa = q->avail_gpa,
+								.used_gpa = q->used_gpa,
+								.size = q->size,
+								.last_avail = q->last_avail,
+								.used_idx = q->used_idx,
+								.ready = q->ready};
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+static int restore_queue(struct vmm_virtio_mmio *t, struct vq *q,
+			 const struct vmm_virtio_queue_state *s, struct err *e)
+{
+	q->desc_gpa = s->desc_gpa;
+	q->avail_gpa = s->avail_gpa;
+	q->used_gpa = s->used_gpa;
+	q->size = s->size <= t->ops->queue_max_size ? s->size : 0;
+	if (!s->ready)
+		return 0;
+	q->indirect = t->driver_features & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
+	q->event_idx = t->driver_features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
+	if (vq_enable(q, e) < 0)
+		return -1;
+	q->last_avail = s->last_avail;
+	q->used_idx = s->used_idx;
+	return 0;
+}
+
+int vmm_virtio_mmio_restore(struct vmm_virtio_mmio *t, const struct vmm_virtio_mmio_state *st,
+			    struct err *e)
+{
+	if (st->device_id != t->ops->device_id || st->nr_queues != t->ops->nr_queues)
+		return err_set(e, EINVAL, "virtio-%s: saved state is for device %u with %u queues",
+			       t->ops->name, st->device_id, st->nr_queues);
+	if (st->driver_features & ~offered_features(t))
+		return err_set(e, EINVAL, "virtio-%s: saved features 0x%llx were never offered",
+			       t->ops->name, (unsigned long long)st->driver_features);
+	t->status = st->status;
+	t->dev_features_sel = st->dev_features_sel;
+	t->drv_features_sel = st->drv_features_sel;
+	t->queue_sel = st->queue_sel;
+	t->shm_sel = st->shm_sel;
+	t->interrupt_status = st->interrupt_status;
+	t->config_generation = st->config_generation;
+	t->driver_features = st->driver_features;
+	for (unsigned i = 0; i < t->ops->nr_queues; i++)
+		if (restore_queue(t, &t->queues[i], &st->queues[i], e) < 0)
+			return err_prefix(e, "virtio-%s queue %u", t->ops->name, i);
+	if ((t->status & VIRTIO_CONFIG_S_DRIVER_OK) && t->ops->activate &&
+	    t->ops->activate(t->dev, t, e) < 0)
+		return err_prefix(e, "virtio-%s", t->ops->name);
+	return 0;
+}
+
 void vmm_virtio_mmio_cmdline(const struct vmm_virtio_mmio *t, char *buf, size_t len)
 {
 	snprintf(buf, len, "virtio_mmio.device=4K@0x%llx:%u", (unsigned long long)t->base, t->irq);

@@ -36,6 +36,31 @@ struct vmm_virtio_mmio {
 	unsigned warnings;
 };
 
+/* The transport's state in a snapshot (virtio 1.2 §4.2.2 registers + our ring indices). */
+struct vmm_virtio_queue_state {
+	uint64_t desc_gpa, avail_gpa, used_gpa;
+	uint16_t size, last_avail, used_idx;
+	uint8_t ready, reserved;
+};
+
+struct vmm_virtio_mmio_state {
+	uint32_t device_id, nr_queues;
+	uint32_t status, dev_features_sel, drv_features_sel, queue_sel, shm_sel;
+	uint32_t interrupt_status, config_generation, reserved;
+	uint64_t driver_features;
+	struct vmm_virtio_queue_state queues[VMM_VIRTIO_MAX_QUEUES];
+};
+
+void vmm_virtio_mmio_save(struct vmm_virtio_mmio *t, struct vmm_virtio_mmio_state *st);
+
+/*
+ * Loads a saved state into a freshly created transport of the same device type: checks it
+ * (the file is only trusted as far as its checksum goes), re-validates each ready queue
+ * against guest memory, and activates the device when the driver had set DRIVER_OK.
+ */
+int vmm_virtio_mmio_restore(struct vmm_virtio_mmio *t, const struct vmm_virtio_mmio_state *st,
+			    struct err *e);
+
 /* Sets up a transport for `dev` at `base`; no KVM involved (tests use this directly). */
 void vmm_virtio_mmio_init(struct vmm_virtio_mmio *t, const struct vmm_virtio_dev_ops *ops,
 			  void *dev, const struct vmm_mem *mem, uint64_t base, unsigned irq);
