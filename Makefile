@@ -151,6 +151,9 @@ install: all
 	install -d $(DESTDIR)/etc/incept
 	[ -e $(DESTDIR)/etc/incept/config.json ] || \
 		sed 's#@LIBDIR@#$(PREFIX)/lib/incept#g' config.example.json > $(DESTDIR)/etc/incept/config.json
+	@# Build the snapshot every container starts from now, not at the first create.
+	@if [ -z "$(DESTDIR)" ] && [ -c /dev/kvm ]; then $(PREFIX)/bin/incept prepare; \
+	else echo "install: run 'incept prepare' on the target host to build the guest snapshot"; fi
 
 clean:
 	rm -rf build

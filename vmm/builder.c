@@ -162,6 +162,8 @@ static int step_cmdline(struct vmm *vm, struct err *e)
 static int step_snapshot(struct vmm *vm, struct err *e)
 {
 	vm->snap.lock_fd = vm->snap.mem_fd = -1;
+	if (vm->cfg->print_snapshot_meta)
+		return vmm_snapshot_meta(vm, e);
 	return vm->cfg->snapshot_dir ? vmm_snapshot_prepare(vm, e) : 0;
 }
 

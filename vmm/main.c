@@ -37,6 +37,8 @@ static const char usage_text[] =
 	"  --snapshot-dir DIR   restore the booted guest from a snapshot in DIR; build it there\n"
 	"                       (one cold boot, saved when the agent is ready) when missing\n"
 	"  --snapshot-only      with --snapshot-dir: make sure the snapshot exists, then exit\n"
+	"  --print-snapshot-meta  print what a snapshot key covers for this kernel, initrd and\n"
+	"                       shape on this host, and exit\n"
 	"  --agent-task T       what the agent does once ready: idle (default), selftest,\n"
 	"                       poweroff\n"
 	"  --version            print the version and exit\n";
@@ -62,6 +64,7 @@ enum {
 	OPT_SNAPSHOT_DIR,
 	OPT_SNAPSHOT_ONLY,
 	OPT_AGENT_TASK,
+	OPT_PRINT_SNAPSHOT_META,
 };
 
 static const struct option long_opts[] = {
@@ -85,6 +88,7 @@ static const struct option long_opts[] = {
 	{"snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR},
 	{"snapshot-only", no_argument, NULL, OPT_SNAPSHOT_ONLY},
 	{"agent-task", required_argument, NULL, OPT_AGENT_TASK},
+	{"print-snapshot-meta", no_argument, NULL, OPT_PRINT_SNAPSHOT_META},
 	{NULL, 0, NULL, 0},
 };
 
@@ -142,6 +146,9 @@ static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)
 		break;
 	case OPT_AGENT_TASK:
 		return parse_task(c, arg, e);
+	case OPT_PRINT_SNAPSHOT_META:
+		c->cfg.print_snapshot_meta = true;
+		break;
 	case OPT_CONSOLE:
 		c->cfg.console = true;
 		break;
@@ -269,7 +276,14 @@ int main(int argc, char **argv)
 		log_report(&e);
 		return 1;
 	}
+	if (c.cfg.print_snapshot_meta) {
+		fputs(vm.snap.meta, stdout);
+		vmm_teardown(&vm);
+		return 0;
+	}
 	status = vmm_run(&vm, &e);
+	if (status == 0 && c.cfg.snapshot_only)
+		printf("%s\n", vm.snap.dir); /* for `incept prepare` */
 	if (status < 0) {
 		log_report(&e);
 		status = 1;

@@ -184,6 +184,14 @@ static int lock_for_build(struct vmm *vm, const char *base, struct err *e)
 	return 0;
 }
 
+int vmm_snapshot_meta(struct vmm *vm, struct err *e)
+{
+	if (build_meta(vm, vm->snap.meta, sizeof(vm->snap.meta), e) < 0)
+		return -1;
+	vm->snap.key = vmm_snapshot_key_of(vm->snap.meta);
+	return 0;
+}
+
 int vmm_snapshot_prepare(struct vmm *vm, struct err *e)
 {
 	struct vmm_snapshot *s = &vm->snap;

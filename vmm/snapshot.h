@@ -48,6 +48,9 @@ struct vmm_snapshot {
 /* Computes the key and decides: restore (a valid snapshot) or build (lock held). */
 int vmm_snapshot_prepare(struct vmm *vm, struct err *e);
 
+/* Only computes the meta text and key (for --print-snapshot-meta). */
+int vmm_snapshot_meta(struct vmm *vm, struct err *e);
+
 /* Maps the memory file copy-on-write as guest RAM (restore only). */
 int vmm_snapshot_map_memory(struct vmm *vm, struct err *e);
 

@@ -41,6 +41,7 @@ struct vmm_config {
 	const char *snapshot_dir; /* restore from / build a snapshot here; NULL: cold boot */
 	bool snapshot_only;	  /* make sure the snapshot exists, then exit (incept prepare) */
 	unsigned agent_task;	  /* INCEPT_TASK_*: what the agent does once ready */
+	bool print_snapshot_meta; /* build up to the snapshot key, print its meta text, exit */
 };
 
 /* Up to and including KVM_EXIT_NOTIFY (37); later reasons are counted in the last slot. */
