@@ -234,6 +234,10 @@ static void report_probes(const struct agent_selftest_config *cfg, struct agent_
 		report_marker(out, cfg->marker_path, first);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	agent_buf_printf(out, "selftest_realtime_s: %lld\n", (long long)ts.tv_sec);
+	/* Since the guest booted: after a restore, shows whether guest time jumped. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	agent_buf_printf(out, "selftest_monotonic_ms: %lld\n",
+			 (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 int agent_selftest_run(const struct agent_selftest_config *cfg, struct agent_buf *out)
