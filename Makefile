@@ -130,8 +130,11 @@ demo: all
 	$(B)/incept --version && \
 	$(B)/incept spec --bundle $$d && head -n 12 $$d/config.json && \
 	$(B)/incept --root $$d/state list && \
-	$(B)/incept-vmm --kernel $(B)/vmlinux --initrd $(B)/initrd.cpio --vcpus 2 --memory 128 \
-		--append incept.selftest=1 --console --timing; rc=$$?; rm -rf $$d; exit $$rc
+	printf '{"snapshot_dir": "%s/$(B)/snapshots"}\n' "$(CURDIR)" > $$d/incept.json && \
+	INCEPT_CONFIG=$$d/incept.json $(B)/incept prepare && \
+	$(B)/incept-vmm --kernel $(B)/vmlinux --initrd $(B)/initrd.cpio \
+		--snapshot-dir $(CURDIR)/$(B)/snapshots --agent-task selftest --console --timing; \
+	rc=$$?; rm -rf $$d; exit $$rc
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:
