@@ -142,7 +142,9 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	if (agent_restore_check(&generation, &e) < 0)
 		agent_panic(&e);
 	task = agent_restore_task();
-	if (task != INCEPT_TASK_IDLE || o->selftest || cl.selftest || cl.poweroff) {
+	/* A restored guest that waits for work stays silent: nobody reads its console. */
+	if (generation == 0 || task != INCEPT_TASK_IDLE || o->selftest || cl.selftest ||
+	    cl.poweroff) {
 		agent_say(generation ? "ready (restored, generation %u: RNG reseeded, clock set)"
 				     : "ready",
 			  generation);
