@@ -108,7 +108,11 @@ int vfs_op_mknod(struct vfs_req *r)
 	if (vfs_name_is_dot(name))
 		return -EEXIST;
 	switch (mi.mode & S_IFMT) {
-	case S_IFREG: case S_IFCHR: case S_IFBLK: case S_IFIFO: case S_IFSOCK:
+	case S_IFREG:
+	case S_IFCHR:
+	case S_IFBLK:
+	case S_IFIFO:
+	case S_IFSOCK:
 		break;
 	default:
 		return -EINVAL;

@@ -258,7 +258,8 @@ int vfs_op_fsync(struct vfs_req *r)
 	h = vfs_handle_get(r->srv, fi.fh, r->h.nodeid);
 	if (!h)
 		return -EBADF;
-	if (h->fd >= 0 && ((fi.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)))
+	if (h->fd >= 0 &&
+	    ((fi.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)))
 		rc = -errno;
 	vfs_handle_put(r->srv, h);
 	return rc;

@@ -103,8 +103,8 @@ bool vfs_name_is_dot(const char *name);
 /* server.c: inode and handle tables. */
 struct vfs_inode *vfs_inode_get(struct vfs_server *srv, uint64_t nodeid);
 void vfs_inode_put(struct vfs_server *srv, struct vfs_inode *in);
-int vfs_inode_insert(struct vfs_server *srv, struct vfs_share *share, int fd,
-		     const struct stat *st, struct vfs_inode **out);
+int vfs_inode_insert(struct vfs_server *srv, struct vfs_share *share, int fd, const struct stat *st,
+		     struct vfs_inode **out);
 void vfs_inode_forget(struct vfs_server *srv, uint64_t nodeid, uint64_t n);
 int vfs_handle_new(struct vfs_server *srv, struct vfs_inode *in, int fd, uint64_t *fh);
 struct vfs_handle *vfs_handle_get(struct vfs_server *srv, uint64_t fh, uint64_t nodeid);

@@ -178,8 +178,8 @@ static struct vfs_inode *find_key(struct vfs_server *srv, struct vfs_share *shar
  * Finds or adds the inode for the object `fd` (O_PATH, ours to give away) refers to, counts one
  * guest lookup on it and returns it with a reference held. Consumes `fd` either way.
  */
-int vfs_inode_insert(struct vfs_server *srv, struct vfs_share *share, int fd,
-		     const struct stat *st, struct vfs_inode **out)
+int vfs_inode_insert(struct vfs_server *srv, struct vfs_share *share, int fd, const struct stat *st,
+		     struct vfs_inode **out)
 {
 	bool share_root = st->st_dev == share->dev && st->st_ino == share->ino;
 	struct vfs_inode *in;
