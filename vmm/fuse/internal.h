@@ -6,6 +6,7 @@
 #include <linux/fuse.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -69,7 +70,7 @@ struct vfs_server {
 	struct vfs_inode root;
 	struct vfs_table by_id, by_key, handles;
 	uint64_t next_nodeid, next_fh;
-	bool initialized;
+	atomic_bool initialized; /* read by every request, on any thread */
 	uint32_t minor;
 	uint64_t requests, errors;
 	struct timespec created; /* the synthetic root's times */

@@ -157,7 +157,7 @@ static int op_init(struct vfs_req *r)
 		return vfs_reply(r, &o, FUSE_COMPAT_INIT_OUT_SIZE);
 	if (in.major < FUSE_KERNEL_VERSION || in.minor < VFS_MIN_MINOR)
 		return -EPROTO;
-	if (r->srv->initialized)
+	if (atomic_load(&r->srv->initialized))
 		vfs_forget_all(r->srv); /* a new session: the last one's state is void */
 	o.minor = in.minor < FUSE_KERNEL_MINOR_VERSION ? in.minor : FUSE_KERNEL_MINOR_VERSION;
 	o.max_readahead = in.max_readahead;
@@ -168,14 +168,14 @@ static int op_init(struct vfs_req *r)
 	o.time_gran = 1;
 	o.max_pages = VFS_MAX_WRITE / 4096;
 	r->srv->minor = o.minor;
-	r->srv->initialized = true;
+	atomic_store(&r->srv->initialized, true);
 	return vfs_reply(r, &o, sizeof(o));
 }
 
 static int op_destroy(struct vfs_req *r)
 {
 	vfs_forget_all(r->srv);
-	r->srv->initialized = false;
+	atomic_store(&r->srv->initialized, false);
 	return 0;
 }
 
@@ -244,7 +244,7 @@ static int dispatch(struct vfs_req *r)
 
 	if (op >= ARRAY_SIZE(ops) || !ops[op])
 		return op == FUSE_FORGET || op == FUSE_BATCH_FORGET ? VFS_NO_REPLY : -ENOSYS;
-	if (op != FUSE_INIT && !r->srv->initialized)
+	if (op != FUSE_INIT && !atomic_load(&r->srv->initialized))
 		return op == FUSE_FORGET || op == FUSE_BATCH_FORGET ? VFS_NO_REPLY : -EIO;
 	return ops[op](r);
 }
