@@ -94,7 +94,8 @@ static void serve(struct vfs_server *srv, const uint8_t *req, size_t len)
 	memcpy(in, req, len);
 	if (len >= sizeof(h)) {
 		memcpy(&h, in, sizeof(h));
-		if (h.opcode == FUSE_FALLOCATE && len >= sizeof(h) + sizeof(struct fuse_fallocate_in)) {
+		if (h.opcode == FUSE_FALLOCATE &&
+		    len >= sizeof(h) + sizeof(struct fuse_fallocate_in)) {
 			struct fuse_fallocate_in fi;
 
 			memcpy(&fi, in + sizeof(h), sizeof(fi));

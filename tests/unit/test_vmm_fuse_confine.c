@@ -41,22 +41,22 @@ static void check_link(const char *name, const char *target)
 	CHECK(node > 0);
 	CHECK_INT(eo.attr.mode & S_IFMT, S_IFLNK);
 	CHECK_INT(eo.attr.size, strlen(target));
-	fx_req(&f, FUSE_READLINK, (uint64_t)node, NULL);
+	fx_req(&f, FUSE_READLINK, (uint64_t)node, END);
 	CHECK(f.data_len == strlen(target) && !memcmp(f.data, target, f.data_len));
 	CHECK_INT(fx_lookup(&f, (uint64_t)node, "etc", NULL), -ENOTDIR);
 	CHECK_INT(fx_lookup(&f, (uint64_t)node, "..", NULL), -ENOTDIR);
 	CHECK_INT(fx_open(&f, FUSE_OPEN, (uint64_t)node, O_RDONLY), -EACCES);
 	CHECK_INT(fx_open(&f, FUSE_OPENDIR, (uint64_t)node, O_RDONLY), -ENOTDIR);
 	fx_req(&f, FUSE_GETXATTR, (uint64_t)node, &(struct fuse_getxattr_in){.size = 64},
-	       sizeof(struct fuse_getxattr_in), STR("user.x"), NULL);
+	       sizeof(struct fuse_getxattr_in), STR("user.x"), END);
 	CHECK_INT(f.error, -ENODATA);
 	fx_req(&f, FUSE_SETXATTR, (uint64_t)node, &sx, (size_t)FUSE_COMPAT_SETXATTR_IN_SIZE,
-	       STR("user.x"), "v", (size_t)1, NULL);
+	       STR("user.x"), "v", (size_t)1, END);
 	CHECK_INT(f.error, -EPERM);
 	/* chmod of a link is refused rather than applied to its target */
 	fx_req(&f, FUSE_SETATTR, (uint64_t)node,
 	       &(struct fuse_setattr_in){.valid = FATTR_MODE, .mode = 0777},
-	       sizeof(struct fuse_setattr_in), NULL);
+	       sizeof(struct fuse_setattr_in), END);
 	CHECK_INT(f.error, -EOPNOTSUPP);
 }
 
@@ -137,12 +137,12 @@ static void test_symlink_race(void)
 		if (dh > 0) {
 			struct fuse_read_in ri = {.fh = (uint64_t)dh, .size = 4096};
 
-			fx_req(&f, FUSE_READDIR, (uint64_t)d, &ri, sizeof(ri), NULL);
+			fx_req(&f, FUSE_READDIR, (uint64_t)d, &ri, sizeof(ri), END);
 			if (memmem(f.data, f.data_len, "secret", 6))
 				escapes++;
 			fx_req(&f, FUSE_RELEASEDIR, (uint64_t)d,
 			       &(struct fuse_release_in){.fh = (uint64_t)dh},
-			       sizeof(struct fuse_release_in), NULL);
+			       sizeof(struct fuse_release_in), END);
 		}
 	}
 	atomic_store(&r.stop, true);

@@ -13,19 +13,19 @@ static void test_init_negotiation(void)
 	vfs_server_create(&(struct vfs_opts){0}, &f.srv, &(struct err){0});
 	vfs_share_add(f.srv, "s", f.dir, false, &(struct err){0});
 	fx_req(&f, FUSE_GETATTR, FUSE_ROOT_ID, &(struct fuse_getattr_in){0},
-	       sizeof(struct fuse_getattr_in), NULL);
+	       sizeof(struct fuse_getattr_in), END);
 	CHECK_INT(f.error, -EIO);
 	fx_init_proto(&f, 30); /* older than we speak */
 	CHECK_INT(f.error, -EPROTO);
 	{
 		struct fuse_init_in in = {.major = 8, .minor = 0};
 
-		fx_req(&f, FUSE_INIT, 0, &in, sizeof(in), NULL);
+		fx_req(&f, FUSE_INIT, 0, &in, sizeof(in), END);
 		CHECK_INT(f.error, 0); /* ours only, so the kernel retries with 7 */
 		CHECK_INT(f.data_len, FUSE_COMPAT_INIT_OUT_SIZE);
 		CHECK_INT(((const struct fuse_init_out *)f.data)->major, 7);
 	}
-	fx_req(&f, FUSE_INIT, 0, "\7\0\0", (size_t)4, NULL); /* truncated */
+	fx_req(&f, FUSE_INIT, 0, "\7\0\0", (size_t)4, END); /* truncated */
 	CHECK_INT(f.error, -EINVAL);
 	fx_init_proto(&f, 99);
 	CHECK_INT(f.error, 0);
@@ -73,13 +73,13 @@ static void test_unknown_opcodes(void)
 
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		fx_req(&f, ops[i], FUSE_ROOT_ID, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
-		       (size_t)48, NULL);
+		       (size_t)48, END);
 		CHECK_INT(f.error, -ENOSYS);
 	}
-	fx_req(&f, FUSE_IOCTL, FUSE_ROOT_ID, NULL);
+	fx_req(&f, FUSE_IOCTL, FUSE_ROOT_ID, END);
 	CHECK_INT(f.error, -ENOTTY);
 	fx_req(&f, FUSE_INTERRUPT, 0, &(struct fuse_interrupt_in){1},
-	       sizeof(struct fuse_interrupt_in), NULL);
+	       sizeof(struct fuse_interrupt_in), END);
 	CHECK_INT(f.reply_len, 0);
 }
 
@@ -93,12 +93,12 @@ static void test_every_opcode_truncated(void)
 	for (uint32_t op = 1; op < 60; op++) {
 		if (op == FUSE_INIT || op == FUSE_DESTROY)
 			continue;
-		fx_req(&f, op, FUSE_ROOT_ID, NULL);
+		fx_req(&f, op, FUSE_ROOT_ID, END);
 		if (op == FUSE_FORGET || op == FUSE_BATCH_FORGET || op == FUSE_INTERRUPT)
 			CHECK_INT(f.reply_len, 0);
 		else if (op != FUSE_STATFS && op != FUSE_READLINK)
 			CHECK(f.error < 0);
-		fx_req(&f, op, 0xdeadbeef, junk, sizeof(junk), NULL);
+		fx_req(&f, op, 0xdeadbeef, junk, sizeof(junk), END);
 		CHECK(f.error <= 0 || f.error == 1);
 	}
 	vfs_stats(f.srv, &st);
@@ -111,7 +111,7 @@ static void test_names(void)
 	char longname[300];
 
 	CHECK(s > FUSE_ROOT_ID);
-	fx_req(&f, FUSE_LOOKUP, s, "abc", (size_t)3, NULL); /* no NUL inside the request */
+	fx_req(&f, FUSE_LOOKUP, s, "abc", (size_t)3, END); /* no NUL inside the request */
 	CHECK_INT(f.error, -EINVAL);
 	CHECK_INT(fx_lookup(&f, s, "", NULL), -EINVAL);
 	CHECK_INT(fx_lookup(&f, s, "a/b", NULL), -EINVAL);
@@ -124,11 +124,11 @@ static void test_names(void)
 	CHECK_INT(fx_lookup(&f, FUSE_ROOT_ID, "nosuchshare", NULL), -ENOENT);
 	/* create-type ops refuse names the lookup path treats specially */
 	fx_req(&f, FUSE_MKDIR, s, &(struct fuse_mkdir_in){.mode = 0755},
-	       sizeof(struct fuse_mkdir_in), STR(".."), NULL);
+	       sizeof(struct fuse_mkdir_in), STR(".."), END);
 	CHECK_INT(f.error, -EEXIST);
-	fx_req(&f, FUSE_UNLINK, s, STR("."), NULL);
+	fx_req(&f, FUSE_UNLINK, s, STR("."), END);
 	CHECK_INT(f.error, -EINVAL);
-	fx_req(&f, FUSE_SYMLINK, s, STR("l"), "noterm", (size_t)6, NULL);
+	fx_req(&f, FUSE_SYMLINK, s, STR("l"), "noterm", (size_t)6, END);
 	CHECK_INT(f.error, -EINVAL);
 }
 
@@ -169,12 +169,12 @@ static void test_forget(void)
 	CHECK(fx_lookup(&f, s, "g", NULL) > 0);
 	vfs_stats(f.srv, &st);
 	CHECK(st.inodes >= 2);
-	fx_req(&f, FUSE_FORGET, (uint64_t)fx_lookup(&f, s, "g", NULL), &fi, sizeof(fi), NULL);
+	fx_req(&f, FUSE_FORGET, (uint64_t)fx_lookup(&f, s, "g", NULL), &fi, sizeof(fi), END);
 	CHECK_INT(f.reply_len, 0);
 	/* count says 1000, the request holds two: only those are read */
-	fx_req(&f, FUSE_BATCH_FORGET, 0, &bf, sizeof(bf), NULL);
+	fx_req(&f, FUSE_BATCH_FORGET, 0, &bf, sizeof(bf), END);
 	CHECK_INT(f.reply_len, 0);
-	fx_req(&f, FUSE_FORGET, FUSE_ROOT_ID, &fi, sizeof(fi), NULL); /* the root is permanent */
+	fx_req(&f, FUSE_FORGET, FUSE_ROOT_ID, &fi, sizeof(fi), END); /* the root is permanent */
 	CHECK(fx_lookup(&f, FUSE_ROOT_ID, ".", NULL) == FUSE_ROOT_ID);
 }
 
@@ -190,27 +190,27 @@ static void test_handles_checked(void)
 
 	fx_write_file(&f, "h", "hello");
 	file = fx_lookup(&f, s, "h", NULL);
-	fx_req(&f, FUSE_READ, (uint64_t)file, &ri, sizeof(ri), NULL);
+	fx_req(&f, FUSE_READ, (uint64_t)file, &ri, sizeof(ri), END);
 	CHECK_INT(f.error, -EBADF);
 	fh = fx_open(&f, FUSE_OPEN, (uint64_t)file, O_RDWR);
 	CHECK(fh > 0);
 	ri.fh = (uint64_t)fh;
-	fx_req(&f, FUSE_READ, s, &ri, sizeof(ri), NULL); /* the handle of another inode */
+	fx_req(&f, FUSE_READ, s, &ri, sizeof(ri), END); /* the handle of another inode */
 	CHECK_INT(f.error, -EBADF);
 	ri.offset = (uint64_t)INT64_MAX;
-	fx_req(&f, FUSE_READ, (uint64_t)file, &ri, sizeof(ri), NULL);
+	fx_req(&f, FUSE_READ, (uint64_t)file, &ri, sizeof(ri), END);
 	CHECK_INT(f.error, -EINVAL);
 	wr.w.fh = (uint64_t)fh; /* claims 100 bytes, carries 4 */
-	fx_req(&f, FUSE_WRITE, (uint64_t)file, &wr, sizeof(wr), NULL);
+	fx_req(&f, FUSE_WRITE, (uint64_t)file, &wr, sizeof(wr), END);
 	CHECK_INT(f.error, -EINVAL);
 	wr.w.size = (1u << 20) + 1;
-	fx_req(&f, FUSE_WRITE, (uint64_t)file, &wr, sizeof(wr), NULL);
+	fx_req(&f, FUSE_WRITE, (uint64_t)file, &wr, sizeof(wr), END);
 	CHECK_INT(f.error, -EINVAL);
 	fx_req(&f, FUSE_RELEASE, (uint64_t)file, &(struct fuse_release_in){.fh = (uint64_t)fh},
-	       sizeof(struct fuse_release_in), NULL);
+	       sizeof(struct fuse_release_in), END);
 	CHECK_INT(f.error, 0);
 	fx_req(&f, FUSE_RELEASE, (uint64_t)file, &(struct fuse_release_in){.fh = (uint64_t)fh},
-	       sizeof(struct fuse_release_in), NULL);
+	       sizeof(struct fuse_release_in), END);
 	CHECK_INT(f.error, -EBADF);
 }
 
@@ -220,7 +220,7 @@ static void test_destroy_resets(void)
 	struct vfs_stats st;
 
 	CHECK(fx_open(&f, FUSE_OPENDIR, s, O_RDONLY) > 0);
-	fx_req(&f, FUSE_DESTROY, 0, NULL);
+	fx_req(&f, FUSE_DESTROY, 0, END);
 	CHECK_INT(f.error, 0);
 	vfs_stats(f.srv, &st);
 	CHECK_INT(st.handles, 0);

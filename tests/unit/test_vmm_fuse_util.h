@@ -77,13 +77,15 @@ static size_t fx_req(struct fx *f, uint32_t op, uint64_t nodeid, ...)
 }
 
 #define STR(s) (s), strlen(s) + 1
+/* ends fx_req()'s argument list (a typed null: NULL may be a plain 0) */
+#define END ((const void *)0)
 
 static void fx_init_proto(struct fx *f, uint32_t minor)
 {
 	struct fuse_init_in in = {
 		.major = 7, .minor = minor, .max_readahead = 131072, .flags = 0xffffffff};
 
-	fx_req(f, FUSE_INIT, 0, &in, sizeof(in), NULL);
+	fx_req(f, FUSE_INIT, 0, &in, sizeof(in), END);
 }
 
 static int fx_setup(struct fx *f)
@@ -116,7 +118,7 @@ static int64_t fx_lookup(struct fx *f, uint64_t parent, const char *name, struct
 {
 	struct fuse_entry_out tmp;
 
-	fx_req(f, FUSE_LOOKUP, parent, STR(name), NULL);
+	fx_req(f, FUSE_LOOKUP, parent, STR(name), END);
 	if (f->error)
 		return f->error;
 	if (f->data_len != sizeof(tmp))
@@ -155,7 +157,7 @@ static int64_t fx_open(struct fx *f, uint32_t op, uint64_t nodeid, uint32_t flag
 	struct fuse_open_in oi = {.flags = flags};
 	struct fuse_open_out oo;
 
-	fx_req(f, op, nodeid, &oi, sizeof(oi), NULL);
+	fx_req(f, op, nodeid, &oi, sizeof(oi), END);
 	if (f->error)
 		return f->error;
 	memcpy(&oo, f->data, sizeof(oo));

@@ -113,11 +113,10 @@ static int64_t send(unsigned q, uint32_t op, uint64_t nodeid, const void *body, 
 {
 	struct vring_desc *d = (struct vring_desc *)(m.base + ring_base(q));
 	struct vring_avail *a = (struct vring_avail *)(m.base + ring_base(q) + 0x1000);
-	struct fuse_in_header h = {.len = (uint32_t)(sizeof(h) + len),
-				   .opcode = op,
-				   .unique = ++unique,
-				   .nodeid = nodeid};
+	struct fuse_in_header h = {
+		.len = (uint32_t)(sizeof(h) + len), .opcode = op, .nodeid = nodeid};
 
+	h.unique = ++unique;
 	memcpy(m.base + REQ, &h, sizeof(h));
 	memcpy(m.base + REQ + sizeof(h), body, len);
 	memset(m.base + REPLY, 0, 0x110000);

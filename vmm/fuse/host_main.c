@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -78,20 +79,21 @@ static void *serve(void *arg)
 
 static int add_share(struct vfs_server *srv, const char *spec, struct err *e)
 {
-	cleanup_free char *s = strdup(spec);
-	char *path = s ? strchr(s, '=') : NULL;
+	const char *eq = strchr(spec, '=');
+	char name[NAME_MAX + 1], path[PATH_MAX];
 	size_t len;
 	bool ro = false;
 
-	if (!path)
+	if (!eq || (size_t)(eq - spec) >= sizeof(name) || strlen(eq + 1) >= sizeof(path))
 		return err_set(e, EINVAL, "--share %s: want NAME=PATH[:ro]", spec);
-	*path++ = 0;
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - spec), spec);
+	snprintf(path, sizeof(path), "%s", eq + 1);
 	len = strlen(path);
 	if (len > 3 && !strcmp(path + len - 3, ":ro")) {
 		ro = true;
 		path[len - 3] = 0;
 	}
-	return vfs_share_add(srv, s, path, ro, e);
+	return vfs_share_add(srv, name, path, ro, e);
 }
 
 static int mount_fuse(struct host *h, const char *mnt, struct err *e)

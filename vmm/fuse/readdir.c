@@ -103,13 +103,11 @@ static int emit_batch(struct vfs_server *srv, struct dir_out *o, struct vfs_inod
 	return 0;
 }
 
-static int list_dir(struct vfs_server *srv, struct dir_out *o, struct vfs_handle *h, uint64_t off)
+static int list_dir_with(struct vfs_server *srv, struct dir_out *o, struct vfs_handle *h,
+			 uint64_t off, uint8_t *dents)
 {
-	cleanup_free uint8_t *dents = malloc(DENTS_BUF);
 	int rc = 0;
 
-	if (!dents)
-		return -ENOMEM;
 	if (off > INT64_MAX || lseek(h->fd, (off_t)off, SEEK_SET) < 0)
 		return -EINVAL;
 	while (rc == 0) {
@@ -122,6 +120,18 @@ static int list_dir(struct vfs_server *srv, struct dir_out *o, struct vfs_handle
 		rc = emit_batch(srv, o, h->inode, dents, (size_t)n);
 	}
 	return rc < 0 ? rc : 0;
+}
+
+static int list_dir(struct vfs_server *srv, struct dir_out *o, struct vfs_handle *h, uint64_t off)
+{
+	uint8_t *dents = malloc(DENTS_BUF);
+	int rc;
+
+	if (!dents)
+		return -ENOMEM;
+	rc = list_dir_with(srv, o, h, off, dents);
+	free(dents);
+	return rc;
 }
 
 static int do_readdir(struct vfs_req *r, bool plus)

@@ -101,32 +101,39 @@ static size_t filter_list(char *list, size_t len)
 	return out;
 }
 
+/* Listed in full, then filtered, so a size-0 probe and the real call agree. */
+static ssize_t list_filtered(const char *path, char *buf)
+{
+	ssize_t n = listxattr(path, buf, XATTR_LIST_MAX);
+
+	return n < 0 ? n : (ssize_t)filter_list(buf, (size_t)n);
+}
+
 int vfs_op_listxattr(struct vfs_req *r)
 {
 	struct fuse_getxattr_in gi;
 	struct vfs_inode *in;
 	char path[32];
-	cleanup_free char *buf = malloc(XATTR_LIST_MAX);
-	ssize_t n;
+	char *buf;
+	ssize_t n = 0;
 	int rc;
 
 	if (vfs_req_get(r, &gi, sizeof(gi)) < 0)
 		return -EINVAL;
-	if (!buf)
-		return -ENOMEM;
 	rc = xattr_target(r, false, &in, path, sizeof(path));
-	if (rc == -EPERM || rc == -ENODATA) /* symlinks and the root: an empty list */
-		return reply_sized(r, gi.size, buf, 0);
-	if (rc < 0)
+	if (rc < 0 && rc != -EPERM && rc != -ENODATA)
 		return rc;
-	/* Listed in full, then filtered, so a size-0 probe and the real call agree. */
-	n = listxattr(path, buf, XATTR_LIST_MAX);
-	vfs_inode_put(r->srv, in);
-	if (n >= 0)
-		n = (ssize_t)filter_list(buf, (size_t)n);
+	buf = malloc(XATTR_LIST_MAX);
+	if (rc == 0) { /* else symlinks and the root: an empty list */
+		n = buf ? list_filtered(path, buf) : (errno = ENOMEM, -1);
+		vfs_inode_put(r->srv, in);
+	}
 	if (n >= 0 && gi.size && (size_t)n > gi.size)
-		return -ERANGE;
-	return reply_sized(r, gi.size, buf, n);
+		rc = -ERANGE;
+	else
+		rc = reply_sized(r, gi.size, buf, n);
+	free(buf);
+	return rc;
 }
 
 int vfs_op_setxattr(struct vfs_req *r)
