@@ -170,6 +170,24 @@ teardown() {
 	[ "$(stat -c %u:%g "$T/rw/sg/f")" = 65534:4242 ]
 }
 
+@test "fuse: writes and truncates by an unprivileged caller drop set-id bits" {
+	chmod 1777 "$T/rw"
+	for f in w t o; do
+		echo x >"$M/rw/$f" && chmod 6775 "$M/rw/$f"
+	done
+	chmod 0777 "$M/rw/w" "$M/rw/t" "$M/rw/o" && chmod ug+s "$M/rw/w" "$M/rw/t" "$M/rw/o"
+	u() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+	u sh -c "echo more >>'$M/rw/w'"
+	u truncate -s 1 "$M/rw/t"
+	u sh -c ": >'$M/rw/o'"
+	[ "$(stat -c %a "$T/rw/w")" = 777 ]
+	[ "$(stat -c %a "$T/rw/t")" = 777 ]
+	[ "$(stat -c %a "$T/rw/o")" = 777 ]
+	# root (CAP_FSETID) keeps them, as on any Linux filesystem
+	chmod 6777 "$M/rw/w" && echo root >>"$M/rw/w"
+	[ "$(stat -c %a "$T/rw/w")" = 6777 ]
+}
+
 @test "fuse: a sparse file larger than 4 GiB" {
 	truncate -s 5G "$M/rw/sparse"
 	printf 'tail' | dd of="$M/rw/sparse" bs=1 seek=$((4 * 1024 * 1024 * 1024 + 17)) conv=notrunc status=none

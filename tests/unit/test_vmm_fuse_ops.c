@@ -85,6 +85,39 @@ static void test_create_write_read(void)
 	CHECK(((const struct fuse_entry_out *)f.data)->nodeid == eo.nodeid);
 }
 
+/* FUSE_HANDLE_KILLPRIV_V2: the guest flags writes and truncates that must drop set-id bits. */
+static void test_kill_suidgid(void)
+{
+	struct {
+		struct fuse_write_in w;
+		char data[1];
+	} wr = {{.size = 1, .write_flags = FUSE_WRITE_KILL_SUIDGID}, "x"};
+	struct fuse_setattr_in sa = {.valid = FATTR_SIZE | FATTR_KILL_SUIDGID, .size = 0};
+	struct stat st;
+	int64_t node, fh;
+
+	fx_write_file(&f, "suid", "");
+	CHECK_INT(chmod(fx_path(&f, "suid"), 06755), 0);
+	node = fx_lookup(&f, s, "suid", NULL);
+	fh = fx_open(&f, FUSE_OPEN, (uint64_t)node, O_WRONLY);
+	wr.w.fh = (uint64_t)fh;
+	fx_req(&f, FUSE_WRITE, (uint64_t)node, &wr, sizeof(wr), END);
+	CHECK_INT(f.error, 0);
+	CHECK_INT(stat(fx_path(&f, "suid"), &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0755);
+	CHECK_INT(chmod(fx_path(&f, "suid"), 02750), 0);
+	fx_req(&f, FUSE_SETATTR, (uint64_t)node, &sa, sizeof(sa), END);
+	CHECK_INT(f.error, 0);
+	CHECK_INT(stat(fx_path(&f, "suid"), &st), 0);
+	CHECK_INT(st.st_mode & 07777, 0750);
+	/* without the flag (a caller with CAP_FSETID) the bits stay */
+	CHECK_INT(chmod(fx_path(&f, "suid"), 04755), 0);
+	wr.w.write_flags = 0;
+	fx_req(&f, FUSE_WRITE, (uint64_t)node, &wr, sizeof(wr), END);
+	CHECK_INT(stat(fx_path(&f, "suid"), &st), 0);
+	CHECK_INT(st.st_mode & 07777, 04755);
+}
+
 static void test_large_read(void)
 {
 	static char buf[1 << 20];
@@ -460,6 +493,7 @@ int main(void)
 	s = fx_share(&f);
 	RUN(test_root_and_statfs);
 	RUN(test_create_write_read);
+	RUN(test_kill_suidgid);
 	RUN(test_large_read);
 	RUN(test_dirs_and_names);
 	RUN(test_rename);

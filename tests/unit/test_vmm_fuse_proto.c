@@ -36,7 +36,8 @@ static void test_init_negotiation(void)
 	CHECK(io.max_write >= (1u << 20));
 	CHECK_INT(io.max_pages, 256);
 	CHECK(io.flags & FUSE_DO_READDIRPLUS);
-	CHECK(!(io.flags & FUSE_POSIX_LOCKS)); /* locks stay in the guest kernel */
+	CHECK(io.flags & FUSE_HANDLE_KILLPRIV_V2); /* no GETXATTR round trip per write */
+	CHECK(!(io.flags & FUSE_POSIX_LOCKS));	   /* locks stay in the guest kernel */
 	CHECK(!(io.flags & FUSE_WRITEBACK_CACHE));
 }
 

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* open(2) flags a guest may pass on; O_CREAT/O_EXCL/O_NOFOLLOW/O_PATH etc. are ours to set. */
@@ -18,6 +19,29 @@
 	(O_ACCMODE | O_APPEND | O_TRUNC | O_NONBLOCK | O_DIRECT | O_SYNC | O_DSYNC | O_NOATIME |   \
 	 O_LARGEFILE)
 #define READ_IOV 64
+
+/*
+ * FUSE_HANDLE_KILLPRIV_V2: a write, truncate or O_TRUNC open by a guest caller without
+ * CAP_FSETID must drop set-user-id, set-group-id (when group-executable) and file
+ * capabilities, as the VFS would; the host kernel does not, since we act with CAP_FSETID.
+ * Negotiating it spares the guest a GETXATTR(security.capability) round trip per write.
+ */
+int vfs_kill_suidgid(int fd)
+{
+	struct stat st;
+	mode_t mode;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	mode = st.st_mode & 07777 & ~(mode_t)S_ISUID;
+	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		mode &= ~(mode_t)S_ISGID;
+	if (mode != (st.st_mode & 07777) && fchmod(fd, mode) < 0)
+		return -errno;
+	if (fremovexattr(fd, "security.capability") < 0 && errno != ENODATA && errno != ENOTSUP)
+		return -errno;
+	return 0;
+}
 
 static int open_flags(uint32_t guest, bool writable, int *flags)
 {
@@ -51,7 +75,7 @@ int vfs_op_open(struct vfs_req *r)
 {
 	struct fuse_open_in oi;
 	struct vfs_inode *in;
-	int flags, fd, rc;
+	int flags, fd = -1, rc;
 
 	if (vfs_req_get(r, &oi, sizeof(oi)) < 0)
 		return -EINVAL;
@@ -65,8 +89,14 @@ int vfs_op_open(struct vfs_req *r)
 		rc = -EACCES;
 	if (rc == 0) {
 		fd = vfs_reopen(r->srv, in, flags);
-		rc = fd < 0 ? fd : reply_open(r, in, fd, NULL);
+		rc = fd < 0 ? fd : 0;
 	}
+	if (rc == 0 && (oi.open_flags & FUSE_OPEN_KILL_SUIDGID) && (flags & O_TRUNC))
+		rc = vfs_kill_suidgid(fd);
+	if (rc == 0)
+		rc = reply_open(r, in, fd, NULL);
+	else if (fd >= 0)
+		close(fd);
 	vfs_inode_put(r->srv, in);
 	return rc;
 }
@@ -201,6 +231,8 @@ int vfs_op_write(struct vfs_req *r)
 		return -EBADF;
 	if (!vfs_writable(h->inode))
 		rc = -EROFS;
+	else if (wi.write_flags & FUSE_WRITE_KILL_SUIDGID)
+		rc = vfs_kill_suidgid(h->fd);
 	while (rc == 0 && wo.size < wi.size) {
 		ssize_t n = pwrite(h->fd, data + wo.size, wi.size - wo.size,
 				   (off_t)(wi.offset + wo.size));

@@ -118,6 +118,7 @@ static int run(struct host *h, const char *mnt, unsigned threads, struct err *e)
 	pthread_t tid[MAX_THREADS];
 	unsigned started = 0;
 	struct sigaction sa = {.sa_handler = on_signal};
+	struct vfs_stats st;
 
 	stop_fd = h->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (h->stop_fd < 0)
@@ -136,6 +137,9 @@ static int run(struct host *h, const char *mnt, unsigned threads, struct err *e)
 		pthread_join(tid[i], NULL);
 	if (umount2(mnt, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		log_warn("umount %s: %s", mnt, strerror(errno));
+	vfs_stats(h->srv, &st);
+	log_info("served %llu requests (%llu errors)", (unsigned long long)st.requests,
+		 (unsigned long long)st.errors);
 	return 0;
 }
 

@@ -131,6 +131,9 @@ int vfs_parent_for_write(struct vfs_req *r, uint64_t nodeid, struct vfs_inode **
 int vfs_new_entry(struct vfs_req *r, struct vfs_inode *parent, const char *name, mode_t mode,
 		  struct fuse_entry_out *eo);
 
+/* file.c */
+int vfs_kill_suidgid(int fd);
+
 /* Handlers, by file: node.c, xattr.c, dir.c, file.c. */
 int vfs_op_lookup(struct vfs_req *r);
 int vfs_op_forget(struct vfs_req *r);

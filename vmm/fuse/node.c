@@ -293,7 +293,9 @@ static int set_size(struct vfs_server *srv, struct vfs_inode *in, const struct f
 	fd = h ? h->fd : vfs_reopen(srv, in, O_WRONLY);
 	if (fd < 0)
 		return fd;
-	if (ftruncate(fd, (off_t)sa->size) < 0)
+	if (sa->valid & FATTR_KILL_SUIDGID)
+		rc = vfs_kill_suidgid(fd);
+	if (rc == 0 && ftruncate(fd, (off_t)sa->size) < 0)
 		rc = -errno;
 	if (h)
 		vfs_handle_put(srv, h);

@@ -143,7 +143,7 @@ void vfs_reply_commit(struct vfs_req *r, size_t len)
 #define VFS_INIT_FLAGS                                                                             \
 	(FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_AUTO_INVAL_DATA |          \
 	 FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES |     \
-	 FUSE_CACHE_SYMLINKS)
+	 FUSE_CACHE_SYMLINKS | FUSE_HANDLE_KILLPRIV_V2)
 
 static int op_init(struct vfs_req *r)
 {
