@@ -49,6 +49,7 @@ int vfs_new_entry(struct vfs_req *r, struct vfs_inode *parent, const char *name,
 	struct stat pst, st;
 	gid_t gid = r->h.gid;
 	char proc[16];
+	int rc;
 
 	if (fd < 0)
 		return fd;
@@ -64,9 +65,20 @@ int vfs_new_entry(struct vfs_req *r, struct vfs_inode *parent, const char *name,
 	}
 	return vfs_entry_from_fd(r->srv, parent->share, fd, eo);
 fail:
-	mode = (mode_t)errno;
+	rc = -errno;
 	close(fd);
-	return -(int)mode;
+	return rc;
+}
+
+/* Replies with a new entry; if it cannot be sent, the guest never saw it: undo its lookup. */
+static int reply_entry(struct vfs_req *r, int rc, const struct fuse_entry_out *eo)
+{
+	if (rc < 0)
+		return rc;
+	rc = vfs_reply(r, eo, sizeof(*eo));
+	if (rc < 0)
+		vfs_inode_forget(r->srv, eo->nodeid, 1);
+	return rc;
 }
 
 int vfs_op_mkdir(struct vfs_req *r)
@@ -91,7 +103,7 @@ int vfs_op_mkdir(struct vfs_req *r)
 		rc = vfs_new_entry(r, parent, name, S_IFDIR | (mi.mode & 07777), &eo);
 	pthread_mutex_unlock(&r->srv->ns_lock);
 	vfs_inode_put(r->srv, parent);
-	return rc < 0 ? rc : vfs_reply(r, &eo, sizeof(eo));
+	return reply_entry(r, rc, &eo);
 }
 
 int vfs_op_mknod(struct vfs_req *r)
@@ -129,7 +141,7 @@ int vfs_op_mknod(struct vfs_req *r)
 		rc = vfs_new_entry(r, parent, name, mi.mode, &eo);
 	pthread_mutex_unlock(&r->srv->ns_lock);
 	vfs_inode_put(r->srv, parent);
-	return rc < 0 ? rc : vfs_reply(r, &eo, sizeof(eo));
+	return reply_entry(r, rc, &eo);
 }
 
 int vfs_op_symlink(struct vfs_req *r)
@@ -154,7 +166,7 @@ int vfs_op_symlink(struct vfs_req *r)
 		rc = vfs_new_entry(r, parent, name, 0, &eo);
 	pthread_mutex_unlock(&r->srv->ns_lock);
 	vfs_inode_put(r->srv, parent);
-	return rc < 0 ? rc : vfs_reply(r, &eo, sizeof(eo));
+	return reply_entry(r, rc, &eo);
 }
 
 int vfs_op_link(struct vfs_req *r)
@@ -191,7 +203,7 @@ int vfs_op_link(struct vfs_req *r)
 	}
 	vfs_inode_put(r->srv, old);
 	vfs_inode_put(r->srv, parent);
-	return rc < 0 ? rc : vfs_reply(r, &eo, sizeof(eo));
+	return reply_entry(r, rc, &eo);
 }
 
 static int remove_name(struct vfs_req *r, int flags)
