@@ -56,6 +56,7 @@ static void test_create_write_read(void)
 	memcpy(&eo, f.data, sizeof(eo));
 	memcpy(&oo, f.data + sizeof(eo), sizeof(oo));
 	CHECK_INT(eo.attr.mode, S_IFREG | 0640);
+	CHECK_INT(oo.open_flags, FOPEN_NOFLUSH); /* keep_cache is off in this fixture */
 	wr.w.fh = ri.fh = oo.fh;
 	fx_req(&f, FUSE_WRITE, eo.nodeid, &wr, sizeof(wr), END);
 	CHECK_INT(f.error, 0);

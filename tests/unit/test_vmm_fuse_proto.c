@@ -246,6 +246,33 @@ static void test_share_add_checks(void)
 	CHECK(fx_lookup(&f, FUSE_ROOT_ID, "late", NULL) > 0);
 }
 
+static void test_keep_cache(void)
+{
+	struct fuse_open_out oo;
+	int64_t s;
+
+	vfs_server_destroy(f.srv);
+	vfs_server_create(&(struct vfs_opts){.cache_secs = 5, .keep_cache = true}, &f.srv,
+			  &(struct err){0});
+	vfs_share_add(f.srv, "s", f.dir, false, &(struct err){0});
+	fx_init_proto(&f, FUSE_KERNEL_MINOR_VERSION);
+	s = fx_lookup(&f, FUSE_ROOT_ID, "s", NULL);
+	CHECK_INT(((const struct fuse_entry_out *)f.data)->entry_valid, 5);
+	fx_req(&f, FUSE_OPENDIR, (uint64_t)s, &(struct fuse_open_in){0},
+	       sizeof(struct fuse_open_in), END);
+	memcpy(&oo, f.data, sizeof(oo));
+	CHECK_INT(oo.open_flags, FOPEN_CACHE_DIR);
+	fx_write_file(&f, "kc", "x");
+	fx_req(&f, FUSE_OPEN, (uint64_t)fx_lookup(&f, (uint64_t)s, "kc", NULL),
+	       &(struct fuse_open_in){.flags = O_RDONLY}, sizeof(struct fuse_open_in), END);
+	memcpy(&oo, f.data, sizeof(oo));
+	CHECK_INT(oo.open_flags, FOPEN_KEEP_CACHE | FOPEN_NOFLUSH);
+	/* with caching, a missing name is a negative entry the guest keeps for the timeout */
+	CHECK_INT(fx_lookup(&f, (uint64_t)s, "missing", NULL), 0);
+	CHECK_INT(((const struct fuse_entry_out *)f.data)->entry_valid, 5);
+	CHECK_INT(fx_lookup(&f, FUSE_ROOT_ID, "noshare", NULL), -ENOENT); /* may be added later */
+}
+
 int main(void)
 {
 	if (fx_setup(&f) != 0) {
@@ -262,6 +289,7 @@ int main(void)
 	RUN(test_handles_checked);
 	RUN(test_destroy_resets);
 	RUN(test_share_add_checks);
+	RUN(test_keep_cache);
 	fx_teardown(&f);
 	return unit_done();
 }

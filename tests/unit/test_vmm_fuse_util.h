@@ -90,7 +90,7 @@ static void fx_init_proto(struct fx *f, uint32_t minor)
 
 static int fx_setup(struct fx *f)
 {
-	struct vfs_opts opts = {.cache_secs = 1};
+	struct vfs_opts opts = {.cache_secs = 0}; /* 0: ENOENT, not negative entries */
 	struct err e;
 
 	memset(f, 0, sizeof(*f));

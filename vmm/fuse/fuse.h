@@ -29,6 +29,11 @@ struct vfs_server;
 struct vfs_opts {
 	/* How long the guest kernel may cache entries and attributes (FUSE entry/attr_valid). */
 	uint32_t cache_secs;
+	/*
+	 * The guest keeps file data and directory listings cached across opens (FOPEN_KEEP_CACHE,
+	 * FOPEN_CACHE_DIR): right when only this guest changes the share, as for a rootfs.
+	 */
+	bool keep_cache;
 };
 
 int vfs_server_create(const struct vfs_opts *opts, struct vfs_server **out, struct err *e);

@@ -3,7 +3,8 @@
  * incept-fuse-host: the virtio-fs request handler serving /dev/fuse on the host, so the
  * server can be mounted and tested without a VM (tests/bats/fuse_host.bats).
  *
- *   incept-fuse-host [--share NAME=PATH[:ro]]... [--cache SECS] [--threads N] MOUNTPOINT
+ *   incept-fuse-host [--share NAME=PATH[:ro]]... [--cache SECS] [--keep-cache] [--threads N]
+ *                    [--debug] MOUNTPOINT
  *
  * Runs in the foreground until SIGTERM/SIGINT or an external umount, then unmounts and exits 0.
  */
@@ -146,7 +147,7 @@ static int run(struct host *h, const char *mnt, unsigned threads, struct err *e)
 static int usage(void)
 {
 	fprintf(stderr, "usage: incept-fuse-host [--share NAME=PATH[:ro]]... [--cache SECS] "
-			"[--threads N] [--debug] MOUNTPOINT\n");
+			"[--keep-cache] [--threads N] [--debug] MOUNTPOINT\n");
 	return 2;
 }
 
@@ -168,6 +169,8 @@ static int parse_args(int argc, char **argv, struct vfs_opts *opts, unsigned *th
 			   util_parse_u64(argv[i + 1], 10, &n) == 0 && n >= 1 && n <= MAX_THREADS) {
 			*threads = (unsigned)n;
 			i++;
+		} else if (!strcmp(argv[i], "--keep-cache")) {
+			opts->keep_cache = true;
 		} else if (!strcmp(argv[i], "--debug")) {
 			log_open(NULL, LOG_FMT_TEXT, true, &e);
 		} else {

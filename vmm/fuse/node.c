@@ -219,6 +219,14 @@ int vfs_op_lookup(struct vfs_req *r)
 		return -ENOENT;
 	rc = vfs_lookup(r->srv, dir, name, &eo);
 	vfs_inode_put(r->srv, dir);
+	if (rc == -ENOENT && r->srv->opts.cache_secs && r->h.nodeid != FUSE_ROOT_ID) {
+		/*
+		 * Node id 0: a negative entry the guest may cache (ld.so and imports probe a lot).
+		 * Not in the synthetic root, where shares appear at run time.
+		 */
+		eo = (struct fuse_entry_out){.entry_valid = r->srv->opts.cache_secs};
+		return vfs_reply(r, &eo, sizeof(eo));
+	}
 	if (rc < 0)
 		return rc;
 	rc = vfs_reply(r, &eo, sizeof(eo));
