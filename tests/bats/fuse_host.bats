@@ -29,7 +29,10 @@ setup() {
 }
 
 teardown() {
-	[ -n "${PID:-}" ] || return 0
+	if [ -z "${PID:-}" ]; then
+		[ -z "${MB:-}" ] || rmdir "$M" "$MB"
+		return 0
+	fi
 	kill -TERM "$PID" 2>/dev/null || true
 	wait "$PID" || { cat "$T/server.log" >&2; return 1; }
 	# SIGTERM unmounts: nothing is left behind
@@ -268,4 +271,21 @@ print(len(seen), len(os.listdir(d)))' "$M/rw/del"
 	[ "$(stat -c %F:%t:%T "$M/rw/null")" = "character special file:1:3" ]
 	run sh -c "echo x >'$M/rw/null'" # nodev mount: the kernel refuses before asking us
 	[ "$status" -ne 0 ]
+}
+
+@test "fuse: the server exits 0 on SIGINT and on an external umount, leaving no mount" {
+	kill -INT "$PID"
+	wait "$PID"
+	! mountpoint -q "$M"
+	"$HOST" --share rw="$T/rw" "$M" 2>"$T/server2.log" &
+	PID=$!
+	for _ in $(seq 100); do
+		mountpoint -q "$M" && break
+		sleep 0.05
+	done
+	ls "$M" >/dev/null
+	umount "$M"
+	wait "$PID"
+	grep -q "served [0-9]* requests" "$T/server2.log"
+	PID=
 }
