@@ -30,7 +30,7 @@ static uint8_t out[VFS_MAX_WRITE + 4096];
 
 static void cleanup(void)
 {
-	struct err e;
+	struct err e = {0};
 
 	if (dir[0])
 		util_rm_rf(dir, &e);
@@ -51,7 +51,7 @@ static void put(const char *path, const char *content)
 static void make_tree(void)
 {
 	char p[128];
-	struct err e;
+	struct err e = {0};
 
 	snprintf(p, sizeof(p), "%s/s/d", dir);
 	util_mkdir_p(p, 0755, &e);
@@ -74,7 +74,7 @@ static struct vfs_server *fresh_server(void)
 {
 	struct vfs_server *srv;
 	char p[128];
-	struct err e;
+	struct err e = {0};
 
 	if (!dir[0]) {
 		snprintf(dir, sizeof(dir), "/tmp/incept-fuzz-fuse.XXXXXX");

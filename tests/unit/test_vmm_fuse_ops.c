@@ -48,7 +48,7 @@ static void test_create_write_read(void)
 	struct fuse_read_in ri = {.size = 100};
 	char *got = NULL;
 	size_t len;
-	struct err e;
+	struct err e = {0};
 
 	fx_req(&f, FUSE_CREATE, s, &ci, sizeof(ci), STR("new"), END);
 	CHECK_INT(f.error, 0);
@@ -122,7 +122,7 @@ static void test_kill_suidgid(void)
 static void test_large_read(void)
 {
 	static char buf[1 << 20];
-	struct err e;
+	struct err e = {0};
 	int64_t node, fh;
 	struct fuse_read_in ri = {.size = 1 << 20};
 
@@ -202,7 +202,7 @@ static void test_rename(void)
 	struct fuse_rename_in r1 = {.newdir = s};
 	char *got = NULL;
 	size_t len;
-	struct err e;
+	struct err e = {0};
 
 	fx_write_file(&f, "r1", "one");
 	fx_write_file(&f, "r2", "two");
@@ -414,7 +414,7 @@ static void test_access(void)
 
 static void test_readonly_share(void)
 {
-	struct err e;
+	struct err e = {0};
 	int64_t ro, file;
 	struct fuse_mkdir_in mi = {.mode = 0755};
 	struct fuse_setattr_in sa = {.valid = FATTR_MODE, .mode = 0777};
@@ -445,7 +445,7 @@ static void test_readonly_share(void)
 
 static void test_single_file_share(void)
 {
-	struct err e;
+	struct err e = {0};
 	int64_t node, fh;
 	struct fuse_read_in ri = {.size = 64};
 

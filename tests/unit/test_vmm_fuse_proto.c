@@ -233,7 +233,7 @@ static void test_destroy_resets(void)
 
 static void test_share_add_checks(void)
 {
-	struct err e;
+	struct err e = {0};
 
 	CHECK_INT(vfs_share_add(f.srv, "s", f.dir, false, &e), -1);
 	CHECK_INT(e.errnum, EEXIST);

@@ -91,7 +91,7 @@ static void fx_init_proto(struct fx *f, uint32_t minor)
 static int fx_setup(struct fx *f)
 {
 	struct vfs_opts opts = {.cache_secs = 0}; /* 0: ENOENT, not negative entries */
-	struct err e;
+	struct err e = {0};
 
 	memset(f, 0, sizeof(*f));
 	snprintf(f->dir, sizeof(f->dir), "/tmp/incept-fuse-unit.XXXXXX");
@@ -106,7 +106,7 @@ static int fx_setup(struct fx *f)
 
 static void fx_teardown(struct fx *f)
 {
-	struct err e;
+	struct err e = {0};
 
 	vfs_server_destroy(f->srv);
 	util_rm_rf(f->dir, &e);
@@ -146,7 +146,7 @@ static const char *fx_path(struct fx *f, const char *rel)
 
 static void fx_write_file(struct fx *f, const char *rel, const char *content)
 {
-	struct err e;
+	struct err e = {0};
 
 	CHECK_INT(util_write_file_atomic(fx_path(f, rel), content, strlen(content), 0644, &e), 0);
 }

@@ -42,7 +42,7 @@ static void count_irq(struct vmm_virtio_mmio *tr)
 
 static uint32_t rd(uint64_t off)
 {
-	struct err e;
+	struct err e = {0};
 	uint32_t v = 0;
 
 	vmm_virtio_mmio_io(&t, off, (uint8_t *)&v, 4, false, &e);
@@ -51,7 +51,7 @@ static uint32_t rd(uint64_t off)
 
 static void wr(uint64_t off, uint32_t v)
 {
-	struct err e;
+	struct err e = {0};
 
 	vmm_virtio_mmio_io(&t, off, (uint8_t *)&v, 4, true, &e);
 }
@@ -142,7 +142,7 @@ static const struct fuse_out_header *reply_header(void)
 static void test_config_space(void)
 {
 	struct virtio_fs_config c;
-	struct err e;
+	struct err e = {0};
 
 	CHECK_INT(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_FS);
 	vmm_virtio_mmio_io(&t, VIRTIO_MMIO_CONFIG, (uint8_t *)&c, sizeof(c), false, &e);
@@ -190,7 +190,7 @@ static void test_read_into_split_buffers(void)
 	struct fuse_open_in oi = {.flags = O_RDONLY};
 	struct fuse_read_in ri = {.size = sizeof(data)};
 	char path[128];
-	struct err e;
+	struct err e = {0};
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (char)(i * 7);
@@ -238,7 +238,7 @@ static void test_broken_chain_then_reset(void)
 
 int main(void)
 {
-	struct err e;
+	struct err e = {0};
 
 	snprintf(dir, sizeof(dir), "/tmp/incept-virtio-fs.XXXXXX");
 	dev = vmm_virtio_fs_create("incept", &(struct vfs_opts){.cache_secs = 1}, &e);

@@ -155,7 +155,7 @@ static int parse_args(int argc, char **argv, struct vfs_opts *opts, unsigned *th
 		      const char **shares, unsigned *nr_shares)
 {
 	unsigned long long n;
-	struct err e;
+	struct err e = {0};
 	int i;
 
 	for (i = 1; i < argc - 1; i++) {
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 	struct host h = {.fuse_fd = -1, .stop_fd = -1};
 	const char *shares[MAX_SHARE_ARGS];
 	unsigned threads = 1, nr_shares = 0;
-	struct err e;
+	struct err e = {0};
 	int rc;
 
 	err_clear(&e);

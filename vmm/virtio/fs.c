@@ -93,7 +93,7 @@ static uint32_t serve_chain(struct fs_queue *q, const struct vq_elem *el)
 static void drain(struct vmm_virtio_fs *fs, struct fs_queue *q, struct vmm_virtio_mmio *t)
 {
 	struct vq *vq = &t->queues[q->index];
-	struct err e;
+	struct err e = {0};
 
 	pthread_mutex_lock(&t->lock);
 	while (!q->broken) {
