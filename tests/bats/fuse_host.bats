@@ -289,3 +289,19 @@ print(len(seen), len(os.listdir(d)))' "$M/rw/del"
 	grep -q "served [0-9]* requests" "$T/server2.log"
 	PID=
 }
+
+@test "fuse: tar x through the mount gives the same tree as on the host (two server threads)" {
+	src=$T/src
+	mkdir -p "$src"
+	cp -a /usr/include/linux "$src/"
+	ln -s linux/fuse.h "$src/link" && ln "$src/linux/fuse.h" "$src/hard" && mkfifo "$src/fifo"
+	chmod 4711 "$src/hard" && touch -h -d @1234567890 "$src/link"
+	tar -C "$src" -cf "$T/t.tar" .
+	mkdir "$M/rw/x" "$T/native"
+	tar -C "$M/rw/x" -xpf "$T/t.tar"
+	tar -C "$T/native" -xpf "$T/t.tar"
+	listing() { (cd "$1" && find . -printf '%p %y %m %s %n %T@ %l\n' | sort); }
+	diff <(listing "$T/native") <(listing "$T/rw/x")
+	diff <(listing "$T/native") <(listing "$M/rw/x")
+	diff -r -x fifo "$T/native" "$M/rw/x" # (diff cannot compare fifos)
+}
