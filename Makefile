@@ -36,7 +36,7 @@ JSONC_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
 COMMON_SRC := $(wildcard common/*.c)
 OCI_SRC := $(wildcard oci/*.c)
 RT_SRC := $(filter-out runtime/main.c,$(wildcard runtime/*.c))
-VMM_SRC := $(filter-out vmm/main.c,$(wildcard vmm/*.c vmm/virtio/*.c))
+VMM_SRC := $(filter-out vmm/main.c vmm/fuse/host_main.c,$(wildcard vmm/*.c vmm/virtio/*.c vmm/fuse/*.c))
 AGENT_SRC := $(filter-out agent/main.c,$(wildcard agent/*.c))
 
 obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
@@ -51,7 +51,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 
-HOST_BINS := $(O)/incept $(if $(wildcard vmm/main.c),$(O)/incept-vmm)
+HOST_BINS := $(O)/incept $(if $(wildcard vmm/main.c),$(O)/incept-vmm) \
+	     $(if $(wildcard vmm/fuse/host_main.c),$(O)/incept-fuse-host)
 GUEST := $(if $(wildcard agent/main.c),$(B)/incept-agent $(B)/initrd.cpio) \
 	 $(if $(wildcard guest-kernel/build.sh),$(B)/vmlinux)
 
@@ -71,6 +72,11 @@ $(O)/incept: $(call obj,runtime/main.c) $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(JSONC_LIBS) $(LDLIBS)
 
 $(O)/incept-vmm: $(call obj,vmm/main.c) $(VMM_OBJ) $(COMMON_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpthread
+
+# The FUSE server on the host's /dev/fuse (its test mode; see docs/virtio-fs.md).
+FUSE_OBJ := $(call obj,$(filter vmm/fuse/%,$(VMM_SRC)))
+$(O)/incept-fuse-host: $(call obj,vmm/fuse/host_main.c) $(FUSE_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpthread
 
 # Objects named only as prerequisites of pattern rules: keep make from skipping those rules.
