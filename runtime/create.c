@@ -109,25 +109,12 @@ static int create_run(const struct rt_global *g, void *opts, int argc, char **ar
 }
 
 static const struct rt_flag create_flags[] = {
-	{"bundle, b", RT_FLAG_STRING, offsetof(struct rt_create_opts, bundle),
-	 "path to the root of the bundle directory, defaults to the current directory", NULL},
-	{"console-socket", RT_FLAG_STRING, offsetof(struct rt_create_opts, console_socket),
-	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master "
-	 "end of the console's pseudoterminal",
-	 NULL},
-	{"pid-file", RT_FLAG_STRING, offsetof(struct rt_create_opts, pid_file),
-	 "specify the file to write the process id to", NULL},
-	{"no-pivot", RT_FLAG_BOOL, offsetof(struct rt_create_opts, no_pivot),
-	 "do not use pivot root to jail process inside rootfs.  This should be used whenever "
-	 "the rootfs is on top of a ramdisk",
-	 NULL},
-	{"no-new-keyring", RT_FLAG_BOOL, offsetof(struct rt_create_opts, no_new_keyring),
-	 "do not create a new session keyring for the container.  This will cause the "
-	 "container to inherit the calling processes session key",
-	 NULL},
-	{"preserve-fds", RT_FLAG_INT, offsetof(struct rt_create_opts, preserve_fds),
-	 "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",
-	 "0"},
+	RT_CREATE_FLAG_BUNDLE,
+	RT_CREATE_FLAG_CONSOLE_SOCKET,
+	RT_CREATE_FLAG_PID_FILE,
+	RT_CREATE_FLAG_NO_PIVOT,
+	RT_CREATE_FLAG_NO_NEW_KEYRING,
+	RT_CREATE_FLAG_PRESERVE_FDS,
 	{NULL, 0, 0, NULL, NULL},
 };
 
