@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 /* include/uapi/linux/random.h (musl ships no kernel headers). */
-#define AGENT_RNDADDENTROPY  _IOW('R', 0x03, int[2])
-#define AGENT_RNDRESEEDCRNG  _IO('R', 0x07)
+#define AGENT_RNDADDENTROPY _IOW('R', 0x03, int[2])
+#define AGENT_RNDRESEEDCRNG _IO('R', 0x07)
 #define AGENT_ENTROPY_WORDS 16 /* 512 bits */
 
 static int reseed(struct err *e)

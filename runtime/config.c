@@ -51,8 +51,8 @@ static int set_string(char *dst, size_t len, json_object *v, const char *name, c
 	return 0;
 }
 
-static int set_uint(uint64_t *dst, json_object *v, const char *name, const char *key,
-		    uint64_t min, uint64_t max, struct err *e)
+static int set_uint(uint64_t *dst, json_object *v, const char *name, const char *key, uint64_t min,
+		    uint64_t max, struct err *e)
 {
 	int64_t n;
 

@@ -51,8 +51,7 @@ static int shape(const struct prepare_opts *o, const struct rt_config *cfg, unsi
 	return 0;
 }
 
-static int build(const struct rt_config *cfg, unsigned vcpus, unsigned long long mib,
-		 struct err *e)
+static int build(const struct rt_config *cfg, unsigned vcpus, unsigned long long mib, struct err *e)
 {
 	struct rt_vmm_cmd c;
 	char out[PATH_MAX + 2];
@@ -78,8 +77,13 @@ static int build(const struct rt_config *cfg, unsigned vcpus, unsigned long long
 /* `key: value` lines of a meta text that say where a snapshot came from (not its shape). */
 static bool same_origin(const char *a, const char *b)
 {
-	static const char *const keys[] = {"incept snapshot format", "kernel:", "initrd:",
-					   "cmdline:", "vmm:", "host:", "cpuid:"};
+	static const char *const keys[] = {"incept snapshot format",
+					   "kernel:",
+					   "initrd:",
+					   "cmdline:",
+					   "vmm:",
+					   "host:",
+					   "cpuid:"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const char *la = strstr(a, keys[i]), *lb = strstr(b, keys[i]);
@@ -142,8 +146,7 @@ static int prune_entry(const struct rt_config *cfg, const char *current, const c
 	return 0;
 }
 
-static int prune(const struct rt_config *cfg, unsigned vcpus, unsigned long long mib,
-		 struct err *e)
+static int prune(const struct rt_config *cfg, unsigned vcpus, unsigned long long mib, struct err *e)
 {
 	char current[8192];
 	struct rt_vmm_cmd c;
@@ -169,8 +172,7 @@ static int prune(const struct rt_config *cfg, unsigned vcpus, unsigned long long
 	return r;
 }
 
-static int prepare_run(const struct rt_global *g, void *opts, int argc, char **argv,
-		       struct err *e)
+static int prepare_run(const struct rt_global *g, void *opts, int argc, char **argv, struct err *e)
 {
 	const struct prepare_opts *o = opts;
 	struct rt_config cfg;

@@ -195,30 +195,48 @@ struct rt_create_opts {
 
 /* create's and run's shared flags, each with runc's help text (the tables keep runc's order). */
 #define RT_CREATE_FLAG_BUNDLE                                                                      \
-	{"bundle, b", RT_FLAG_STRING, offsetof(struct rt_create_opts, bundle),                      \
-	 "path to the root of the bundle directory, defaults to the current directory", NULL}
+	{                                                                                          \
+		"bundle, b", RT_FLAG_STRING, offsetof(struct rt_create_opts, bundle),              \
+			"path to the root of the bundle directory, defaults to the current "       \
+			"directory",                                                               \
+			NULL                                                                       \
+	}
 #define RT_CREATE_FLAG_CONSOLE_SOCKET                                                              \
-	{"console-socket", RT_FLAG_STRING, offsetof(struct rt_create_opts, console_socket),         \
-	 "path to an AF_UNIX socket which will receive a file descriptor referencing the master "    \
-	 "end of the console's pseudoterminal",                                                      \
-	 NULL}
+	{                                                                                          \
+		"console-socket", RT_FLAG_STRING, offsetof(struct rt_create_opts, console_socket), \
+			"path to an AF_UNIX socket which will receive a file descriptor "          \
+			"referencing the master "                                                  \
+			"end of the console's pseudoterminal",                                     \
+			NULL                                                                       \
+	}
 #define RT_CREATE_FLAG_PID_FILE                                                                    \
-	{"pid-file", RT_FLAG_STRING, offsetof(struct rt_create_opts, pid_file),                     \
-	 "specify the file to write the process id to", NULL}
+	{                                                                                          \
+		"pid-file", RT_FLAG_STRING, offsetof(struct rt_create_opts, pid_file),             \
+			"specify the file to write the process id to", NULL                        \
+	}
 #define RT_CREATE_FLAG_NO_PIVOT                                                                    \
-	{"no-pivot", RT_FLAG_BOOL, offsetof(struct rt_create_opts, no_pivot),                       \
-	 "do not use pivot root to jail process inside rootfs.  This should be used whenever "       \
-	 "the rootfs is on top of a ramdisk",                                                        \
-	 NULL}
+	{                                                                                          \
+		"no-pivot", RT_FLAG_BOOL, offsetof(struct rt_create_opts, no_pivot),               \
+			"do not use pivot root to jail process inside rootfs.  This should be "    \
+			"used whenever "                                                           \
+			"the rootfs is on top of a ramdisk",                                       \
+			NULL                                                                       \
+	}
 #define RT_CREATE_FLAG_NO_NEW_KEYRING                                                              \
-	{"no-new-keyring", RT_FLAG_BOOL, offsetof(struct rt_create_opts, no_new_keyring),           \
-	 "do not create a new session keyring for the container.  This will cause the "              \
-	 "container to inherit the calling processes session key",                                   \
-	 NULL}
+	{                                                                                          \
+		"no-new-keyring", RT_FLAG_BOOL, offsetof(struct rt_create_opts, no_new_keyring),   \
+			"do not create a new session keyring for the container.  This will cause " \
+			"the "                                                                     \
+			"container to inherit the calling processes session key",                  \
+			NULL                                                                       \
+	}
 #define RT_CREATE_FLAG_PRESERVE_FDS                                                                \
-	{"preserve-fds", RT_FLAG_INT, offsetof(struct rt_create_opts, preserve_fds),                \
-	 "Pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)",   \
-	 "0"}
+	{                                                                                          \
+		"preserve-fds", RT_FLAG_INT, offsetof(struct rt_create_opts, preserve_fds),        \
+			"Pass N additional file descriptors to the container (stdio + "            \
+			"$LISTEN_FDS + N in total)",                                               \
+			"0"                                                                        \
+	}
 
 /*
  * Everything create and run check before a VMM would start, with runc's

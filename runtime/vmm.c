@@ -86,7 +86,8 @@ static void collect(int fd, char *out, size_t len, unsigned progress_ms, const c
 		if (r <= 0)
 			continue;
 		/* Past `len` the output is read and dropped, so the child never blocks on us. */
-		n = room ? read(fd, out + have, len - 1 - have) : read(fd, discard, sizeof(discard));
+		n = room ? read(fd, out + have, len - 1 - have)
+			 : read(fd, discard, sizeof(discard));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)

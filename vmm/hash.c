@@ -37,7 +37,7 @@ uint32_t vmm_crc32c_sw(uint32_t crc, const void *buf, size_t len)
 }
 
 __attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const uint8_t *p,
-							     size_t len)
+							    size_t len)
 {
 	uint64_t c = ~crc;
 

@@ -117,8 +117,7 @@ static int parse_task(struct cli *c, const char *arg, struct err *e)
 			c->cfg.agent_task = i;
 			return 0;
 		}
-	return err_set(e, EINVAL, "--agent-task: want idle, selftest or poweroff, got \"%s\"",
-		       arg);
+	return err_set(e, EINVAL, "--agent-task: want idle, selftest or poweroff, got \"%s\"", arg);
 }
 
 static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)

@@ -86,13 +86,14 @@ static int build_meta(struct vmm *vm, char *meta, size_t len, struct err *e)
 	if (vm->cfg->initrd && file_crc(vm->cfg->initrd, initrd, sizeof(initrd), e) < 0)
 		return err_prefix(e, "initrd %s", vm->cfg->initrd);
 	dl_iterate_phdr(find_build_id, vmm_id);
-	n = snprintf(meta, len,
-		     "incept snapshot format %u\nkernel: %s\ninitrd: %s\ncmdline: %s\nvcpus: %u\n"
-		     "memory_mib: %llu\nvmm: build-id %s\nhost: %s\ncpuid: crc32c %08x entries %u\n",
-		     VMM_SNAP_VERSION, kernel, initrd, vm->cmdline, vm->nr_vcpus,
-		     (unsigned long long)vm->cfg->memory_mib, vmm_id,
-		     vmm_host_kind_name(vm->quirks.kind),
-		     vmm_crc32c(0, c->entries, c->nent * sizeof(c->entries[0])), c->nent);
+	n = snprintf(
+		meta, len,
+		"incept snapshot format %u\nkernel: %s\ninitrd: %s\ncmdline: %s\nvcpus: %u\n"
+		"memory_mib: %llu\nvmm: build-id %s\nhost: %s\ncpuid: crc32c %08x entries %u\n",
+		VMM_SNAP_VERSION, kernel, initrd, vm->cmdline, vm->nr_vcpus,
+		(unsigned long long)vm->cfg->memory_mib, vmm_id,
+		vmm_host_kind_name(vm->quirks.kind),
+		vmm_crc32c(0, c->entries, c->nent * sizeof(c->entries[0])), c->nent);
 	if (n < 0 || (size_t)n >= len)
 		return err_set(e, ENAMETOOLONG, "snapshot identity too long");
 	return 0;
@@ -244,8 +245,7 @@ int vmm_snapshot_restore(struct vmm *vm, struct err *e)
 	return r;
 }
 
-static int write_memory(struct vmm *vm, const char *dir, struct snap_memory_info *mi,
-			struct err *e)
+static int write_memory(struct vmm *vm, const char *dir, struct snap_memory_info *mi, struct err *e)
 {
 	char path[PATH_MAX + 64];
 	cleanup_close int fd = -1;
@@ -303,8 +303,9 @@ static void write_stamp(struct vmm_snapshot *s)
 	snprintf(path, sizeof(path), "%s/state", s->dir);
 	if (util_read_file(path, STATE_MAX, &state, &len, &e) < 0 ||
 	    vmm_snap_open(&r, (const uint8_t *)state, len, s->key, &e) < 0 ||
-	    vmm_snap_get_var(&r, VMM_SNAP_TAG(VMM_SNAP_MEMORY, 0), &data, &len, sizeof(*mi),
-			     &e) < 0 || len != sizeof(*mi))
+	    vmm_snap_get_var(&r, VMM_SNAP_TAG(VMM_SNAP_MEMORY, 0), &data, &len, sizeof(*mi), &e) <
+		    0 ||
+	    len != sizeof(*mi))
 		return;
 	mi = data;
 	snprintf(path, sizeof(path), "%s/memory", s->dir);

@@ -59,8 +59,7 @@ void vmm_snap_put(struct vmm_snap_writer *w, uint32_t tag, const void *data, siz
 	w->len += sizeof(h) + pad8(len);
 }
 
-static void make_header(struct vmm_snap_header *h, uint64_t key, const uint8_t *payload,
-			size_t len)
+static void make_header(struct vmm_snap_header *h, uint64_t key, const uint8_t *payload, size_t len)
 {
 	memset(h, 0, sizeof(*h));
 	memcpy(h->magic, VMM_SNAP_MAGIC, sizeof(h->magic));
@@ -94,8 +93,7 @@ int vmm_snap_image(struct vmm_snap_writer *w, uint64_t key, uint8_t **img, size_
 	return 0;
 }
 
-int vmm_snap_write_file(struct vmm_snap_writer *w, uint64_t key, const char *path,
-			struct err *e)
+int vmm_snap_write_file(struct vmm_snap_writer *w, uint64_t key, const char *path, struct err *e)
 {
 	cleanup_free uint8_t *img = NULL;
 	cleanup_close int fd = -1;

@@ -95,8 +95,8 @@ static int sum_extent(int fd, uint8_t *buf, off_t start, off_t end, uint64_t *su
 				       (long long)off);
 		for (size_t i = 0; i < want; i += VMM_PAGE_SIZE)
 			if (!page_is_zero(buf + i))
-				*sum += vmm_snap_page_sum((uint64_t)(off + (off_t)i) / VMM_PAGE_SIZE,
-							  buf + i);
+				*sum += vmm_snap_page_sum(
+					(uint64_t)(off + (off_t)i) / VMM_PAGE_SIZE, buf + i);
 		off += (off_t)want;
 	}
 	return 0;

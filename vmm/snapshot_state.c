@@ -14,8 +14,8 @@
 struct snap_meta {
 	uint32_t nr_vcpus, nr_virtio;
 	uint64_t memory_size;
-	uint32_t tsc_khz;     /* the guest calibrated against this; restore only at the same rate */
-	uint32_t xsave_size;  /* 0: legacy FPU image */
+	uint32_t tsc_khz;    /* the guest calibrated against this; restore only at the same rate */
+	uint32_t xsave_size; /* 0: legacy FPU image */
 	uint32_t has_xcrs;
 	uint32_t generation;
 };
@@ -35,13 +35,14 @@ static void meta_fill(struct vmm *vm, struct snap_meta *m)
 {
 	int khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
 
-	*m = (struct snap_meta){.nr_vcpus = vm->nr_vcpus,
-				.nr_virtio = vm->nr_virtio,
-				.memory_size = vm->mem.size,
-				.tsc_khz = khz > 0 ? (uint32_t)khz : 0,
-				.xsave_size = xsave_size(vm),
-				.has_xcrs = ioctl(vm->kvm.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0,
-				.generation = vm->generation};
+	*m = (struct snap_meta){
+		.nr_vcpus = vm->nr_vcpus,
+		.nr_virtio = vm->nr_virtio,
+		.memory_size = vm->mem.size,
+		.tsc_khz = khz > 0 ? (uint32_t)khz : 0,
+		.xsave_size = xsave_size(vm),
+		.has_xcrs = ioctl(vm->kvm.kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XCRS) > 0,
+		.generation = vm->generation};
 }
 
 /* KVM_GET_MSR_INDEX_LIST, keeping only the MSRs this vCPU can read back. */
@@ -268,8 +269,7 @@ static int load_msrs(struct vmm_snap_reader *r, struct vmm_vcpu *v, struct err *
 		return err_sys(e, ENOMEM, "MSRs");
 	memcpy(msrs, data, len);
 	if (len < sizeof(*msrs) || len != sizeof(*msrs) + msrs->nmsrs * sizeof(msrs->entries[0]))
-		return err_set(e, EINVAL, "state file: MSR section of vCPU %u is malformed",
-			       v->id);
+		return err_set(e, EINVAL, "state file: MSR section of vCPU %u is malformed", v->id);
 	n = ioctl(v->fd, KVM_SET_MSRS, msrs);
 	if (n < 0)
 		return err_sys(e, errno, "KVM_SET_MSRS on vCPU %u", v->id);
