@@ -13,9 +13,9 @@
 
 /* Timing marks (INCEPT_CMD_MARK arguments): where the agent is on its way to ready. */
 enum agent_mark {
-	AGENT_MARK_START = 1,	/* main() entered, port usable */
-	AGENT_MARK_MOUNTED = 2, /* early mounts done, console set up */
-	AGENT_MARK_READY = 3,	/* about to report ready */
+	AGENT_MARK_START = 1,	   /* main() entered, port usable */
+	AGENT_MARK_MOUNTED = 2,	   /* early mounts done, console set up */
+	AGENT_MARK_READY = 3,	   /* about to report ready */
 	AGENT_MARK_GENERATION = 4, /* after a restore: generation read */
 	AGENT_MARK_RESEEDED = 5,   /* after a restore: RNG reseeded */
 };

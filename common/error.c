@@ -27,6 +27,8 @@ int err_set(struct err *e, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!e)
+		return -1; /* the caller only wants to know that it failed */
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
@@ -40,6 +42,8 @@ int err_sys(struct err *e, int errnum, const char *fmt, ...)
 	va_list ap;
 	size_t n;
 
+	if (!e)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
@@ -55,6 +59,8 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
+	if (!e)
+		return -1;
 	memcpy(old, e->msg, sizeof(old));
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);

@@ -21,6 +21,7 @@ struct err {
 void err_clear(struct err *e);
 
 /* Sets a message (printf-style). errnum is kept in e->errnum only. Returns -1. */
+/* `e` may be NULL: the call then only returns -1 (for callers that ignore the reason). */
 int err_set(struct err *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*

@@ -91,7 +91,7 @@ static int parse_field(struct jpath *p, json_object *obj, const struct field *f,
 static int parse_fields(struct jpath *p, json_object *obj, const struct field *fields, size_t n,
 			void *base, struct err *e)
 {
-	bool scratch;
+	bool scratch = false;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct field *f = &fields[i];

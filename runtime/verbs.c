@@ -18,11 +18,10 @@ extern const struct rt_verb rt_verb_checkpoint, rt_verb_create, rt_verb_delete, 
 
 /* runc's order in `runc --help`. */
 const struct rt_verb *const rt_verbs[] = {
-	&rt_verb_checkpoint, &rt_verb_create,	&rt_verb_delete, &rt_verb_events, &rt_verb_exec,
-	&rt_verb_kill,	     &rt_verb_list,	&rt_verb_pause,	 &rt_verb_ps,	  &rt_verb_restore,
-	&rt_verb_resume,     &rt_verb_run,	&rt_verb_spec,	 &rt_verb_start,  &rt_verb_state,
-	&rt_verb_update,     &rt_verb_features,
-	&rt_verb_prepare, /* incept's own, after runc's */
+	&rt_verb_checkpoint, &rt_verb_create,	&rt_verb_delete,  &rt_verb_events, &rt_verb_exec,
+	&rt_verb_kill,	     &rt_verb_list,	&rt_verb_pause,	  &rt_verb_ps,	   &rt_verb_restore,
+	&rt_verb_resume,     &rt_verb_run,	&rt_verb_spec,	  &rt_verb_start,  &rt_verb_state,
+	&rt_verb_update,     &rt_verb_features, &rt_verb_prepare, /* incept's own, after runc's */
 };
 const size_t rt_verbs_count = ARRAY_SIZE(rt_verbs);
 

@@ -106,8 +106,8 @@ static int parse_notes(const uint8_t *img, uint64_t off, uint64_t size, struct v
 		desc_len = align4(nh.n_descsz);
 		if (name_len > size - pos || desc_len > size - pos - name_len)
 			return -1;
-		if (parse_note(&nh, img + off + pos, img + off + pos + name_len, info,
-			       have_entry) < 0)
+		if (parse_note(&nh, img + off + pos, img + off + pos + name_len, info, have_entry) <
+		    0)
 			return -1;
 		pos += name_len + desc_len;
 	}

@@ -30,7 +30,7 @@ struct vmm_elf_info {
 	uint64_t pvh_entry; /* guest-physical, 32-bit */
 	unsigned nr_segments;
 	struct vmm_elf_segment segments[VMM_ELF_MAX_SEGMENTS];
-	uint64_t load_end; /* highest paddr + memsz over all segments */
+	uint64_t load_end;    /* highest paddr + memsz over all segments */
 	uint8_t build_id[32]; /* the GNU build-id note, when the image has one */
 	unsigned build_id_len;
 };

@@ -84,13 +84,14 @@ static size_t console_linear(struct vmm_console *c, char *buf)
 
 void vmm_console_tail(struct vmm_console *c, char *out, size_t len, unsigned max_lines)
 {
-	cleanup_free char *buf = malloc(VMM_CONSOLE_RING);
+	cleanup_free char *buf = NULL;
 	size_t n, start, o = 0;
 	unsigned lines = 0;
 
 	if (!len)
 		return;
 	out[0] = '\0';
+	buf = malloc(VMM_CONSOLE_RING);
 	if (!buf)
 		return;
 	pthread_mutex_lock(&c->lock);

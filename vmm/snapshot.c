@@ -90,7 +90,7 @@ static int build_meta(struct vmm *vm, char *meta, size_t len, struct err *e)
 		meta, len,
 		"incept snapshot format %u\nkernel: %s\ninitrd: %s\ncmdline: %s\nvcpus: %u\n"
 		"memory_mib: %llu\nvmm: build-id %s\nhost: %s\ncpuid: crc32c %08x entries %u\n",
-		VMM_SNAP_VERSION, kernel, initrd, vm->cmdline, vm->nr_vcpus,
+		(unsigned)VMM_SNAP_VERSION, kernel, initrd, vm->cmdline, vm->nr_vcpus,
 		(unsigned long long)vm->cfg->memory_mib, vmm_id,
 		vmm_host_kind_name(vm->quirks.kind),
 		vmm_crc32c(0, c->entries, c->nent * sizeof(c->entries[0])), c->nent);

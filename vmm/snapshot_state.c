@@ -256,27 +256,31 @@ static int load_fpu(struct vmm_snap_reader *r, const struct snap_meta *m, struct
 
 static int load_msrs(struct vmm_snap_reader *r, struct vmm_vcpu *v, struct err *e)
 {
-	cleanup_free struct kvm_msrs *msrs = NULL;
+	struct kvm_msrs head;
+	struct kvm_msrs *msrs;
 	const void *data;
 	size_t len;
 	int n;
 
 	if (vmm_snap_get_var(r, VMM_SNAP_TAG(VMM_SNAP_VCPU_MSRS, v->id), &data, &len,
-			     sizeof(*msrs) + MAX_MSRS * sizeof(msrs->entries[0]), e) < 0)
+			     sizeof(head) + MAX_MSRS * sizeof(head.entries[0]), e) < 0)
 		return -1;
-	msrs = malloc(len < sizeof(*msrs) ? sizeof(*msrs) : len);
+	if (len >= sizeof(head))
+		memcpy(&head, data, sizeof(head));
+	if (len < sizeof(head) || len != sizeof(head) + head.nmsrs * sizeof(head.entries[0]))
+		return err_set(e, EINVAL, "state file: MSR section of vCPU %u is malformed", v->id);
+	msrs = malloc(len);
 	if (!msrs)
 		return err_sys(e, ENOMEM, "MSRs");
 	memcpy(msrs, data, len);
-	if (len < sizeof(*msrs) || len != sizeof(*msrs) + msrs->nmsrs * sizeof(msrs->entries[0]))
-		return err_set(e, EINVAL, "state file: MSR section of vCPU %u is malformed", v->id);
 	n = ioctl(v->fd, KVM_SET_MSRS, msrs);
-	if (n < 0)
-		return err_sys(e, errno, "KVM_SET_MSRS on vCPU %u", v->id);
-	if ((uint32_t)n != msrs->nmsrs)
-		return err_set(e, EIO, "KVM_SET_MSRS on vCPU %u: MSR 0x%x refused", v->id,
-			       msrs->entries[n].index);
-	return 0;
+	if (n >= 0 && (uint32_t)n != msrs->nmsrs)
+		err_set(e, EIO, "KVM_SET_MSRS on vCPU %u: MSR 0x%x refused", v->id,
+			msrs->entries[n].index);
+	else if (n < 0)
+		err_sys(e, errno, "KVM_SET_MSRS on vCPU %u", v->id);
+	free(msrs);
+	return n >= 0 && (uint32_t)n == head.nmsrs ? 0 : -1;
 }
 
 /* Firecracker's order: LAPIC before MSRs (TSC deadline needs the timer mode), events last. */

@@ -37,7 +37,7 @@ struct vmm_config {
 	bool debug;
 	const char *kvm_device;
 	bool timing;
-	const char *profile; /* --profile FILE: sample guest RIPs (debugging aid) */
+	const char *profile;	  /* --profile FILE: sample guest RIPs (debugging aid) */
 	const char *snapshot_dir; /* restore from / build a snapshot here; NULL: cold boot */
 	bool snapshot_only;	  /* make sure the snapshot exists, then exit (incept prepare) */
 	unsigned agent_task;	  /* INCEPT_TASK_*: what the agent does once ready */

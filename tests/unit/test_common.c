@@ -16,7 +16,7 @@ static char tmpdir[] = "/tmp/incept-test-common-XXXXXX";
 
 static void test_err_sys_is_go_style(void)
 {
-	struct err e;
+	struct err e = {0};
 
 	CHECK_INT(err_sys(&e, ENOENT, "open %s", "/x/config.json"), -1);
 	CHECK_STR(e.msg, "open /x/config.json: no such file or directory");
@@ -25,7 +25,7 @@ static void test_err_sys_is_go_style(void)
 
 static void test_err_prefix_keeps_errnum(void)
 {
-	struct err e;
+	struct err e = {0};
 
 	err_set(&e, EINVAL, "bad thing");
 	err_prefix(&e, "container %s", "abc");
@@ -35,7 +35,7 @@ static void test_err_prefix_keeps_errnum(void)
 
 static void test_err_prefix_truncates_safely(void)
 {
-	struct err e;
+	struct err e = {0};
 	char big[3000];
 
 	memset(big, 'a', sizeof(big) - 1);
@@ -58,7 +58,7 @@ static void test_json_escape(void)
 static void test_json_log_line(void)
 {
 	char path[512], *buf = NULL;
-	struct err e;
+	struct err e = {0};
 
 	snprintf(path, sizeof(path), "%s/log.json", tmpdir);
 	CHECK_INT(log_open(path, LOG_FMT_JSON, false, &e), 0);
@@ -79,7 +79,7 @@ static void test_atomic_write_and_read(void)
 {
 	char path[512], *buf = NULL;
 	size_t len = 0;
-	struct err e;
+	struct err e = {0};
 
 	snprintf(path, sizeof(path), "%s/a/b/c", tmpdir);
 	CHECK_INT(util_mkdir_p(path, 0700, &e), 0);
@@ -96,7 +96,7 @@ static void test_atomic_write_and_read(void)
 static void test_read_file_errors(void)
 {
 	char *buf = NULL;
-	struct err e;
+	struct err e = {0};
 
 	CHECK_INT(util_read_file("/nonexistent/x", 16, &buf, NULL, &e), -1);
 	CHECK_STR(e.msg, "open /nonexistent/x: no such file or directory");
@@ -111,7 +111,7 @@ static void test_read_file_errors(void)
 static void test_rm_rf(void)
 {
 	char path[512];
-	struct err e;
+	struct err e = {0};
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/rm/x/y", tmpdir);
@@ -153,7 +153,7 @@ static void test_rfc3339(void)
 
 int main(void)
 {
-	struct err e;
+	struct err e = {0};
 
 	if (!mkdtemp(tmpdir))
 		return 1;
