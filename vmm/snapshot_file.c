@@ -78,11 +78,15 @@ int vmm_snap_image(struct vmm_snap_writer *w, uint64_t key, uint8_t **img, size_
 	uint8_t *p;
 
 	vmm_snap_put(w, VMM_SNAP_TAG(VMM_SNAP_END, 0), NULL, 0);
-	if (w->error)
-		return err_sys(e, w->error, "snapshot state");
-	p = malloc(sizeof(h) + w->len);
-	if (!p)
-		return err_sys(e, ENOMEM, "snapshot state");
+	p = w->error ? NULL : malloc(sizeof(h) + w->len);
+	if (!p) {
+		int err = w->error ? w->error : ENOMEM;
+
+		/* The buffer is ours to free on every path (callers just return). */
+		free(w->buf);
+		memset(w, 0, sizeof(*w));
+		return err_sys(e, err, "snapshot state");
+	}
 	make_header(&h, key, w->buf, w->len);
 	memcpy(p, &h, sizeof(h));
 	memcpy(p + sizeof(h), w->buf, w->len);
@@ -124,9 +128,12 @@ int vmm_snap_open(struct vmm_snap_reader *r, const uint8_t *img, size_t len, uin
 		return err_set(e, EINVAL, "state file: bad magic");
 	if (h.header_crc != vmm_crc32c(0, &h, offsetof(struct vmm_snap_header, header_crc)))
 		return err_set(e, EINVAL, "state file: header checksum mismatch");
-	if (h.version != VMM_SNAP_VERSION || h.header_size != sizeof(h))
+	if (h.version != VMM_SNAP_VERSION)
 		return err_set(e, EINVAL, "state file: format version %u, this VMM reads %u",
 			       h.version, VMM_SNAP_VERSION);
+	if (h.header_size != sizeof(h))
+		return err_set(e, EINVAL, "state file: header of %u bytes, this VMM reads %zu",
+			       h.header_size, sizeof(h));
 	if (h.key != key)
 		return err_set(e, EINVAL, "state file: key %016llx, want %016llx",
 			       (unsigned long long)h.key, (unsigned long long)key);
@@ -162,14 +169,16 @@ int vmm_snap_get_var(struct vmm_snap_reader *r, uint32_t tag, const void **data,
 
 int vmm_snap_get(struct vmm_snap_reader *r, uint32_t tag, void *out, size_t len, struct err *e)
 {
+	size_t pos = r->pos, got;
 	const void *data;
-	size_t got;
 
 	if (vmm_snap_get_var(r, tag, &data, &got, len, e) < 0)
 		return -1;
-	if (got != len)
+	if (got != len) {
+		r->pos = pos; /* like every other refusal: nothing consumed */
 		return err_set(e, EINVAL, "state file: section 0x%x has %zu bytes, want %zu", tag,
 			       got, len);
+	}
 	if (len)
 		memcpy(out, data, len);
 	return 0;

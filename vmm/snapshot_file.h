@@ -64,7 +64,8 @@ void vmm_snap_put(struct vmm_snap_writer *w, uint32_t tag, const void *data, siz
 /* Writes header + payload to a new file `path` (O_EXCL) and fsyncs it. Frees the buffer. */
 int vmm_snap_write_file(struct vmm_snap_writer *w, uint64_t key, const char *path, struct err *e);
 
-/* Builds the file image in memory (tests and the fuzz target use this). */
+/* Builds the file image in memory (tests and the fuzz target use this). Both free the
+ * writer's buffer, on failure too: callers just return. */
 int vmm_snap_image(struct vmm_snap_writer *w, uint64_t key, uint8_t **img, size_t *len,
 		   struct err *e);
 
@@ -77,7 +78,10 @@ struct vmm_snap_reader {
 int vmm_snap_open(struct vmm_snap_reader *r, const uint8_t *img, size_t len, uint64_t key,
 		  struct err *e);
 
-/* The next section must be `tag` with exactly `len` bytes; copies it to `out`. */
+/*
+ * The next section must be `tag` with exactly `len` bytes; copies it to `out`. On any
+ * failure (here and in vmm_snap_get_var) the reader stays where it was.
+ */
 int vmm_snap_get(struct vmm_snap_reader *r, uint32_t tag, void *out, size_t len, struct err *e);
 
 /* The next section must be `tag` with at most `max` bytes; points `data` into the image. */

@@ -48,31 +48,25 @@ static void meta_fill(struct vmm *vm, struct snap_meta *m)
 /* KVM_GET_MSR_INDEX_LIST, keeping only the MSRs this vCPU can read back. */
 static int msr_list(struct vmm *vm, struct kvm_msrs **out, struct err *e)
 {
-	struct kvm_msr_list *l = calloc(1, sizeof(*l) + MAX_MSRS * sizeof(uint32_t));
+	cleanup_free struct kvm_msr_list *l = calloc(1, sizeof(*l) + MAX_MSRS * sizeof(uint32_t));
+	/* One MSR at a time; on the heap, as a struct ending in a flexible array must be. */
+	cleanup_free struct kvm_msrs *one = calloc(1, sizeof(*one) + sizeof(one->entries[0]));
 	struct kvm_msrs *m;
 
-	if (!l)
+	if (!l || !one)
 		return err_sys(e, ENOMEM, "MSR list");
 	l->nmsrs = MAX_MSRS;
-	if (ioctl(vm->kvm.kvm_fd, KVM_GET_MSR_INDEX_LIST, l) < 0) {
-		free(l);
+	if (ioctl(vm->kvm.kvm_fd, KVM_GET_MSR_INDEX_LIST, l) < 0)
 		return err_sys(e, errno, "KVM_GET_MSR_INDEX_LIST");
-	}
 	m = calloc(1, sizeof(*m) + l->nmsrs * sizeof(m->entries[0]));
-	if (!m) {
-		free(l);
+	if (!m)
 		return err_sys(e, ENOMEM, "MSR list");
-	}
 	for (uint32_t i = 0; i < l->nmsrs; i++) {
-		struct {
-			struct kvm_msrs h;
-			struct kvm_msr_entry ent;
-		} one = {.h.nmsrs = 1, .ent.index = l->indices[i]};
-
-		if (ioctl(vm->vcpus[0].fd, KVM_GET_MSRS, &one) == 1)
+		one->nmsrs = 1;
+		one->entries[0] = (struct kvm_msr_entry){.index = l->indices[i]};
+		if (ioctl(vm->vcpus[0].fd, KVM_GET_MSRS, one) == 1)
 			m->entries[m->nmsrs++].index = l->indices[i];
 	}
-	free(l);
 	*out = m;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <linux/virtio_mmio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RAM (1 << 20)
 
@@ -198,6 +199,38 @@ static void test_broken_chain_needs_reset(void)
 	teardown(&t, &m);
 }
 
+/*
+ * A hostile driver puts the used ring on top of the available ring: every used entry the
+ * device publishes is then a new available one (used->idx is avail->idx, the ids and lengths
+ * land in avail->ring). One notify must still end; alarm() fails the test rather than hang.
+ */
+static void test_aliased_rings_end(void)
+{
+	struct vmm_virtio_mmio t;
+	struct vmm_mem m;
+	struct vring_desc *d;
+
+	setup(&t, &m);
+	d = (struct vring_desc *)(m.base + 0x1000);
+	for (unsigned i = 0; i < 4; i++) /* 2 bytes written each: ids 0 and lengths 2 are heads */
+		d[i] = (struct vring_desc){.addr = 0x8000, .len = 2, .flags = VRING_DESC_F_WRITE};
+	*(uint16_t *)(m.base + 0x2002) = 1; /* avail->idx == used->idx: one buffer offered */
+	negotiate(&t, 1);
+	wr(&t, VIRTIO_MMIO_QUEUE_NUM, 4);
+	wr(&t, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
+	wr(&t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, 0x2000);
+	wr(&t, VIRTIO_MMIO_QUEUE_USED_LOW, 0x2000);
+	wr(&t, VIRTIO_MMIO_QUEUE_READY, 1);
+	wr(&t, VIRTIO_MMIO_STATUS, 0xf);
+	CHECK_INT(rd(&t, VIRTIO_MMIO_QUEUE_READY), 1);
+	alarm(10);
+	wr(&t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	alarm(0);
+	/* At most one ring's worth of chains per notify. */
+	CHECK((uint16_t)(t.queues[0].used_idx - 1) <= 4);
+	teardown(&t, &m);
+}
+
 static void test_odd_accesses(void)
 {
 	struct vmm_virtio_mmio t;
@@ -222,6 +255,7 @@ int main(void)
 	RUN(test_queue_regs_locked_while_ready);
 	RUN(test_bad_queue_layout);
 	RUN(test_broken_chain_needs_reset);
+	RUN(test_aliased_rings_end);
 	RUN(test_odd_accesses);
 	return unit_done();
 }

@@ -63,7 +63,13 @@ static int rng_queue_notify(void *dev, struct vmm_virtio_mmio *t, unsigned qi, s
 
 	if (!el)
 		return err_sys(e, ENOMEM, "virtio-rng element");
-	while ((r = vq_pop(q, el, e)) > 0)
+	/*
+	 * At most one ring's worth per notify: a driver that lays the used ring over the
+	 * available one (or a buffer over avail->idx) makes every push a new available entry
+	 * and would keep this vCPU thread here for ever. Nothing is stranded: EVENT_IDX is not
+	 * offered and we never set VRING_USED_F_NO_NOTIFY, so every buffer added is notified.
+	 */
+	for (unsigned n = 0; n < q->size && (r = vq_pop(q, el, e)) > 0; n++)
 		vq_push(q, el->head, rng_fill(dev, el));
 	free(el);
 	vmm_virtio_mmio_used(t, qi, old);
