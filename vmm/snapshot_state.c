@@ -48,19 +48,26 @@ static void meta_fill(struct vmm *vm, struct snap_meta *m)
 /* KVM_GET_MSR_INDEX_LIST, keeping only the MSRs this vCPU can read back. */
 static int msr_list(struct vmm *vm, struct kvm_msrs **out, struct err *e)
 {
-	cleanup_free struct kvm_msr_list *l = calloc(1, sizeof(*l) + MAX_MSRS * sizeof(uint32_t));
+	struct kvm_msr_list *l = calloc(1, sizeof(*l) + MAX_MSRS * sizeof(uint32_t));
 	/* One MSR at a time; on the heap, as a struct ending in a flexible array must be. */
-	cleanup_free struct kvm_msrs *one = calloc(1, sizeof(*one) + sizeof(one->entries[0]));
-	struct kvm_msrs *m;
+	struct kvm_msrs *one = calloc(1, sizeof(*one) + sizeof(one->entries[0]));
+	struct kvm_msrs *m = NULL;
+	int r = -1;
 
-	if (!l || !one)
-		return err_sys(e, ENOMEM, "MSR list");
+	if (!l || !one) {
+		err_sys(e, ENOMEM, "MSR list");
+		goto out;
+	}
 	l->nmsrs = MAX_MSRS;
-	if (ioctl(vm->kvm.kvm_fd, KVM_GET_MSR_INDEX_LIST, l) < 0)
-		return err_sys(e, errno, "KVM_GET_MSR_INDEX_LIST");
+	if (ioctl(vm->kvm.kvm_fd, KVM_GET_MSR_INDEX_LIST, l) < 0) {
+		err_sys(e, errno, "KVM_GET_MSR_INDEX_LIST");
+		goto out;
+	}
 	m = calloc(1, sizeof(*m) + l->nmsrs * sizeof(m->entries[0]));
-	if (!m)
-		return err_sys(e, ENOMEM, "MSR list");
+	if (!m) {
+		err_sys(e, ENOMEM, "MSR list");
+		goto out;
+	}
 	for (uint32_t i = 0; i < l->nmsrs; i++) {
 		one->nmsrs = 1;
 		one->entries[0] = (struct kvm_msr_entry){.index = l->indices[i]};
@@ -68,7 +75,11 @@ static int msr_list(struct vmm *vm, struct kvm_msrs **out, struct err *e)
 			m->entries[m->nmsrs++].index = l->indices[i];
 	}
 	*out = m;
-	return 0;
+	r = 0;
+out:
+	free(l);
+	free(one);
+	return r;
 }
 
 static int save_ioctl(struct vmm_snap_writer *w, int fd, unsigned long req, const char *name,
