@@ -82,10 +82,7 @@ static void tx_packet(struct vmm_vsock *vs, const struct vq_elem *el)
 
 		vsock_warn(vs, "port %u -> %u: %s; resetting", h.src_port, h.dst_port, e.msg);
 		if (c && h.dst_cid == VSOCK_HOST_CID) {
-			h.op = VIRTIO_VSOCK_OP_RST; /* resets that connection */
-			h.len = 0;
-			vsock_conn_packet(vs, c, &h, el);
-			c->pending |= VSOCK_P_RST;
+			vsock_conn_reset(c);
 		} else {
 			vsock_queue_rst(vs, h.src_port, h.dst_port);
 		}

@@ -180,6 +180,8 @@ int vsock_conn_connect_guest(struct vmm_vsock *vs, int fd, uint32_t port, struct
 /* A guest packet for connection `c` (or for none: c == NULL). Payload at offset 44 of `el`. */
 void vsock_conn_packet(struct vmm_vsock *vs, struct vsock_conn *c, const struct vsock_hdr *h,
 		       const struct vq_elem *el);
+/* Ends `c` at once: the host end is closed, the guest gets an RST. */
+void vsock_conn_reset(struct vsock_conn *c);
 /* Writes buffered guest data to the host sockets. */
 void vsock_conn_flush_all(struct vmm_vsock *vs);
 /*

@@ -75,6 +75,12 @@ static void close_host(struct vsock_conn *c)
 	c->buf_len = 0;
 }
 
+void vsock_conn_reset(struct vsock_conn *c)
+{
+	close_host(c);
+	c->pending |= VSOCK_P_RST;
+}
+
 /* Forgets `c` now; its memory goes at the end of the poll round (events may still name it). */
 static void kill_conn(struct vmm_vsock *vs, struct vsock_conn *c)
 {
