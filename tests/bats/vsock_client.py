@@ -12,6 +12,8 @@
                                                 writes what it sent to OUT, removes PATH
   vsock_client.py line SOCK TEXT                sends TEXT as the first line; prints what came
                                                 back and "closed" when the VMM closed it
+  vsock_client.py latency SOCK PORT N           N times: CONNECT, OK, 1-byte echo, close;
+                                                prints connect_ms and echo_rtt_ms medians
   vsock_client.py pair BYTES                    the same echo through a host socketpair (bench)
 """
 import os
@@ -167,6 +169,29 @@ def cmd_listen(path, out):
     return 0
 
 
+def cmd_latency(sock, port, n):
+    conn, rtt = [], []
+    for _ in range(n):
+        t0 = time.monotonic()
+        s, line = connect(sock, port)
+        if not s:
+            print("CONNECT %d refused: %r" % (port, line))
+            return 1
+        t1 = time.monotonic()
+        s.sendall(b"x")
+        if s.recv(1) != b"x":
+            return 1
+        t2 = time.monotonic()
+        s.close()
+        conn.append((t1 - t0) * 1000)
+        rtt.append((t2 - t1) * 1000)
+    conn.sort()
+    rtt.sort()
+    print("connect_ms: %.2f" % conn[n // 2])
+    print("echo_rtt_ms: %.2f" % rtt[n // 2])
+    return 0
+
+
 def cmd_line(sock, text):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(sock)
@@ -191,6 +216,8 @@ def main(argv):
         return cmd_halfclose(argv[2], int(argv[3]))
     if cmd == "listen":
         return cmd_listen(argv[2], argv[3])
+    if cmd == "latency":
+        return cmd_latency(argv[2], int(argv[3]), int(argv[4]))
     if cmd == "line":
         return cmd_line(argv[2], argv[3])
     if cmd == "pair":
