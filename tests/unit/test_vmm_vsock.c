@@ -212,13 +212,13 @@ static int expect_pkt(struct drv *d, uint16_t op, struct vsock_hdr *h)
 	return h->op == op ? 0 : -1;
 }
 
-/* Reads what the host end has (non-blocking); returns bytes, 0 at EOF, -1 nothing yet. */
+/* Reads what the host end has: bytes, 0 at EOF, -1 on an error, -2 when nothing came. */
 static ssize_t host_read(int fd, void *buf, size_t len)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	if (poll(&p, 1, 200) <= 0)
-		return -1;
+		return -2;
 	return read(fd, buf, len);
 }
 
@@ -612,6 +612,65 @@ static void test_reset_closes_everything(void)
 	teardown(&d);
 }
 
+/* Deadlines, forced: a guest that never answers a REQUEST, a client that never sends a line. */
+static void test_timeouts(void)
+{
+	struct drv d;
+	struct vsock_hdr h;
+	char buf[8];
+	int fd, idle;
+
+	setup(&d, true, 8);
+	fd = unix_connect(d.sock);
+	CHECK_INT(write(fd, "CONNECT 1024\n", 13), 13);
+	idle = unix_connect(d.sock);
+	CHECK_INT(write(idle, "CONN", 4), 4); /* no newline, ever */
+	pump(&d);
+	CHECK_INT(expect_pkt(&d, VIRTIO_VSOCK_OP_REQUEST, &h), 0);
+	CHECK(vsock_conn_next_deadline(d.vs) != 0);
+	CHECK(vsock_mux_next_deadline(d.vs) != 0);
+	vsock_conn_expire(d.vs, UINT64_MAX);
+	vsock_mux_expire(d.vs, UINT64_MAX);
+	pump(&d);
+	CHECK_INT(host_read(fd, buf, sizeof(buf)), 0); /* closed without OK */
+	/* Dropped: EOF, or ECONNRESET since "CONN" was never read. */
+	CHECK(host_read(idle, buf, sizeof(buf)) >= -1 && host_read(idle, buf, sizeof(buf)) <= 0);
+	CHECK_INT(expect_pkt(&d, VIRTIO_VSOCK_OP_RST, &h), 0); /* the guest forgets it too */
+	CHECK_INT(h.dst_port, 1024);
+	CHECK_INT(d.vs->nr_conns, 0);
+	close(fd);
+	close(idle);
+	teardown(&d);
+}
+
+/* A socket file nobody listens on is replaced; a live one is not taken over. */
+static void test_socket_path_in_use(void)
+{
+	struct drv d;
+	struct err e;
+	struct vmm_vsock *other;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	setup(&d, true, 0);
+	other = vmm_vsock_create(d.sock, &e);
+	CHECK(other == NULL);
+	CHECK(strstr(e.msg, "another process listens") != NULL);
+	teardown(&d);
+	/* A stale file: bound, never unlinked. */
+	strcpy(sa.sun_path, d.sock);
+	CHECK(mkdir(d.dir, 0700) == 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_INT(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	other = vmm_vsock_create(d.sock, &e);
+	CHECK(other != NULL);
+	if (other)
+		vmm_virtio_vsock_ops.destroy(other);
+	CHECK_INT(access(d.sock, F_OK), -1);
+	rmdir(d.dir);
+}
+
 static void test_socket_file_removed(void)
 {
 	struct drv d;
@@ -638,6 +697,8 @@ int main(void)
 	RUN(test_guest_overruns_credit);
 	RUN(test_malformed_and_broken_ring);
 	RUN(test_reset_closes_everything);
+	RUN(test_timeouts);
+	RUN(test_socket_path_in_use);
 	RUN(test_socket_file_removed);
 	return unit_done();
 }
