@@ -98,8 +98,15 @@ static int tx_process(struct vmm_vsock *vs, struct vmm_virtio_mmio *t, struct er
 	uint16_t old = q->used_idx;
 	int r = 0;
 
-	/* Each packet may owe an RST; stop while the ring of them could overflow. */
-	while (vs->rst_len < VSOCK_RST_RING && (r = vq_pop(q, vs->el, e)) > 0) {
+	/*
+	 * At most one ring's worth per call: a driver whose used ring overlays its available
+	 * ring would otherwise keep us here for ever. Each packet may owe an RST: stop while
+	 * the ring of them could overflow.
+	 */
+	for (unsigned n = 0; n < q->size && vs->rst_len < VSOCK_RST_RING; n++) {
+		r = vq_pop(q, vs->el, e);
+		if (r <= 0)
+			break;
 		tx_packet(vs, vs->el);
 		vq_push(q, vs->el->head, 0);
 	}
