@@ -47,13 +47,26 @@ static void noirq(struct vmm_virtio_mmio *t)
 	(void)t;
 }
 
+static char dir[] = "/tmp/fuzz-vsock-XXXXXX";
+
+/* The scratch directory goes when the fuzzer exits. */
+static void remove_dir(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s_1025", sock_path);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void once(void)
 {
-	char dir[] = "/tmp/fuzz-vsock-XXXXXX", path[128];
+	char path[128];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
 	if (listen_fd >= 0 || !mkdtemp(dir))
 		return;
+	atexit(remove_dir);
 	snprintf(sock_path, sizeof(sock_path), "%s/v", dir);
 	snprintf(path, sizeof(path), "%s_1025", sock_path);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
