@@ -27,6 +27,7 @@
 #include "power.h"
 #include "reap.h"
 #include "selftest.h"
+#include "vsock.h"
 
 #ifndef INCEPT_VERSION
 #define INCEPT_VERSION "unknown"
@@ -109,6 +110,21 @@ static void read_cmdline(const struct agent_opts *o, struct agent_cmdline *cl)
 			  cl->unknown, cl->first_unknown);
 }
 
+/* INCEPT_TASK_VSOCK_ECHO: listen first, so host clients can connect while we say hello. */
+static __attribute__((noreturn)) void vsock_echo(void)
+{
+	struct err e = {0};
+	int fd = agent_vsock_listen(AGENT_VSOCK_ECHO_PORT, &e);
+
+	if (fd < 0)
+		agent_panic(&e);
+	if (agent_vsock_send_host(AGENT_VSOCK_HELLO_PORT, AGENT_VSOCK_HELLO, &e) < 0)
+		agent_say("vsock hello not sent: %s", e.msg); /* nobody listens: fine */
+	agent_say("vsock echo on port %u", AGENT_VSOCK_ECHO_PORT);
+	agent_say_flush();
+	agent_vsock_echo_forever(fd);
+}
+
 /* PID 1: the boot path. */
 static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 {
@@ -155,6 +171,8 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 		agent_poweroff(run_selftest("/run/selftest", "/run/selftest-marker"));
 	if (cl.poweroff || task == INCEPT_TASK_POWEROFF)
 		agent_poweroff(0);
+	if (task == INCEPT_TASK_VSOCK_ECHO)
+		vsock_echo();
 	if (agent_reap_setup(&e) < 0)
 		agent_panic(&e);
 	agent_reap_forever();

@@ -58,6 +58,11 @@ enum incept_task {
 	INCEPT_TASK_IDLE = 0,	  /* wait for work */
 	INCEPT_TASK_SELFTEST = 1, /* run the selftest, report its status, power off */
 	INCEPT_TASK_POWEROFF = 2, /* power off with status 0 */
+	/*
+	 * vsock test path: echo every stream accepted on vsock port 1024 back to its sender;
+	 * once, connect to the host (CID 2) port 1025 and write "hello from the guest\n".
+	 */
+	INCEPT_TASK_VSOCK_ECHO = 3,
 };
 
 /* Kernel command line words the agent understands (it reads /proc/cmdline). */

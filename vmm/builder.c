@@ -11,6 +11,7 @@
 #include "util.h"
 #include "vcpu.h"
 #include "virtio/mmio.h"
+#include "virtio/vsock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -207,6 +208,21 @@ static void fini_vcpus(struct vmm *vm)
 	vmm_vcpus_destroy(vm);
 }
 
+/*
+ * Device I/O threads (vsock) start once the VM is complete and stop first on teardown: they
+ * touch guest memory, which goes away in fini_memory.
+ */
+static int step_io(struct vmm *vm, struct err *e)
+{
+	return vm->vsock ? vmm_vsock_start(vm->vsock, e) : 0;
+}
+
+static void fini_io(struct vmm *vm)
+{
+	if (vm->vsock)
+		vmm_vsock_stop(vm->vsock);
+}
+
 static const struct build_step steps[] = {
 	{"files", step_files, NULL, false},
 	{"kvm", step_kvm, fini_kvm, true},
@@ -218,6 +234,7 @@ static const struct build_step steps[] = {
 	{"memory", step_memory, fini_memory, true},
 	{"boot", step_boot, NULL, false},
 	{"vcpus", step_vcpus, fini_vcpus, true},
+	{"io", step_io, fini_io, false},
 };
 _Static_assert(sizeof(steps) / sizeof(steps[0]) <= VMM_TIMING_STEPS, "timing slots");
 
@@ -268,6 +285,10 @@ static void take_snapshot(struct vmm *vm)
 		vmm_stop(vm, 0, NULL);
 		return;
 	}
+	if (vm->vsock && vmm_vsock_listen(vm->vsock, &e) < 0) {
+		vmm_stop(vm, 1, &e);
+		return;
+	}
 	pthread_mutex_lock(&vm->lock);
 	__atomic_store_n(&vm->pausing, false, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&vm->cond);
@@ -282,6 +303,12 @@ int vmm_run(struct vmm *vm, struct err *e)
 		log_info("snapshot %s is ready", vm->snap.dir);
 		return 0;
 	}
+	/*
+	 * Host clients reach the guest only once a snapshot being built is saved: a snapshot
+	 * must hold no vsock connection (docs/vsock.md). Until then they wait in the backlog.
+	 */
+	if (vm->vsock && !vm->snap.building && vmm_vsock_listen(vm->vsock, e) < 0)
+		return -1;
 	if (vmm_vcpus_start(vm, &start_err) < 0 ||
 	    (vm->cfg->profile && vmm_profile_start(vm, &start_err) < 0))
 		vmm_stop(vm, 1, &start_err);

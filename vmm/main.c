@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +42,10 @@ static const char usage_text[] =
 	"  --print-snapshot-meta  print what a snapshot key covers for this kernel, initrd and\n"
 	"                       shape on this host, and exit\n"
 	"  --agent-task T       what the agent does once ready: idle (default), selftest,\n"
-	"                       poweroff\n"
+	"                       poweroff, vsock-echo\n"
+	"  --vsock-socket PATH  listen on this Unix socket for host clients of guest vsock\n"
+	"                       ports (\"CONNECT <port>\\n\"); guest connections to host port P\n"
+	"                       go to PATH_P\n"
 	"  --version            print the version and exit\n";
 
 enum {
@@ -65,6 +70,7 @@ enum {
 	OPT_SNAPSHOT_ONLY,
 	OPT_AGENT_TASK,
 	OPT_PRINT_SNAPSHOT_META,
+	OPT_VSOCK_SOCKET,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +95,7 @@ static const struct option long_opts[] = {
 	{"snapshot-only", no_argument, NULL, OPT_SNAPSHOT_ONLY},
 	{"agent-task", required_argument, NULL, OPT_AGENT_TASK},
 	{"print-snapshot-meta", no_argument, NULL, OPT_PRINT_SNAPSHOT_META},
+	{"vsock-socket", required_argument, NULL, OPT_VSOCK_SOCKET},
 	{NULL, 0, NULL, 0},
 };
 
@@ -110,14 +117,17 @@ static int parse_task(struct cli *c, const char *arg, struct err *e)
 {
 	static const char *const names[] = {[INCEPT_TASK_IDLE] = "idle",
 					    [INCEPT_TASK_SELFTEST] = "selftest",
-					    [INCEPT_TASK_POWEROFF] = "poweroff"};
+					    [INCEPT_TASK_POWEROFF] = "poweroff",
+					    [INCEPT_TASK_VSOCK_ECHO] = "vsock-echo"};
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(arg, names[i])) {
 			c->cfg.agent_task = i;
 			return 0;
 		}
-	return err_set(e, EINVAL, "--agent-task: want idle, selftest or poweroff, got \"%s\"", arg);
+	return err_set(e, EINVAL,
+		       "--agent-task: want idle, selftest, poweroff or vsock-echo, got \"%s\"",
+		       arg);
 }
 
 static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)
@@ -145,6 +155,9 @@ static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)
 		break;
 	case OPT_AGENT_TASK:
 		return parse_task(c, arg, e);
+	case OPT_VSOCK_SOCKET:
+		c->cfg.vsock_socket = arg;
+		break;
 	case OPT_PRINT_SNAPSHOT_META:
 		c->cfg.print_snapshot_meta = true;
 		break;
@@ -248,6 +261,43 @@ static int print_cmdline(const struct vmm_config *cfg, struct err *e)
 
 static struct vmm vm; /* large, and shared with the vCPU threads */
 
+/*
+ * SIGTERM, SIGINT and SIGHUP end the VM like a guest exit (status 128 + signal), so teardown
+ * runs: the vsock socket is unlinked, the console flushed. They are blocked in every thread
+ * and taken by this one with sigwait().
+ */
+static sigset_t stop_signals;
+
+static void *signal_thread(void *arg)
+{
+	int sig;
+
+	(void)arg;
+	if (sigwait(&stop_signals, &sig) == 0) {
+		log_info("signal %d: stopping the VM", sig);
+		vmm_stop(&vm, 128 + sig, NULL);
+	}
+	return NULL;
+}
+
+static int catch_stop_signals(struct err *e)
+{
+	pthread_t t;
+	int r;
+
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGHUP);
+	r = pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	if (!r)
+		r = pthread_create(&t, NULL, signal_thread, NULL);
+	if (r)
+		return err_sys(e, r, "signal thread");
+	pthread_detach(t);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t t_start = util_now_ns(); /* boot timing counts from here */
@@ -271,7 +321,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	vm.timing.t_start = t_start;
-	if (vmm_build(&vm, &c.cfg, &e) < 0) {
+	if (catch_stop_signals(&e) < 0 || vmm_build(&vm, &c.cfg, &e) < 0) {
 		log_report(&e);
 		return 1;
 	}

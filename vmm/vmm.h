@@ -21,6 +21,7 @@
 #include "timing.h"
 
 struct vmm_virtio_mmio;
+struct vmm_vsock;
 
 /* What the command line asked for. */
 struct vmm_config {
@@ -42,6 +43,7 @@ struct vmm_config {
 	bool snapshot_only;	  /* make sure the snapshot exists, then exit (incept prepare) */
 	unsigned agent_task;	  /* INCEPT_TASK_*: what the agent does once ready */
 	bool print_snapshot_meta; /* build up to the snapshot key, print its meta text, exit */
+	const char *vsock_socket; /* host processes reach guest vsock ports here (vsock_mux.c) */
 };
 
 /* Up to and including KVM_EXIT_NOTIFY (37); later reasons are counted in the last slot. */
@@ -76,6 +78,7 @@ struct vmm {
 	struct vmm_vcpu *vcpus;
 	unsigned nr_virtio;
 	struct vmm_virtio_mmio *virtio[VMM_MAX_VIRTIO];
+	struct vmm_vsock *vsock; /* also in virtio[] */
 	struct vmm_timing timing;
 	uint64_t mem_size;
 	struct vmm_snapshot snap;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* virtio-mmio transport, version 2 register layout (virtio 1.2 §4.2.2). */
 #include "vmm/virtio/mmio.h"
+#include "vmm/virtio/vsock.h"
 #include "vmm/irq.h"
 #include "vmm/layout.h"
 #include "log.h"
@@ -73,7 +74,7 @@ static void raise_interrupt(struct vmm_virtio_mmio *t, uint32_t why)
 }
 
 /* The driver broke the protocol: §2.1.2 DEVICE_NEEDS_RESET plus a config interrupt. */
-static void needs_reset(struct vmm_virtio_mmio *t, const struct err *why)
+void vmm_virtio_mmio_needs_reset(struct vmm_virtio_mmio *t, const struct err *why)
 {
 	warn(t, "device needs a reset: ", why);
 	t->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
@@ -198,7 +199,7 @@ static void set_status(struct vmm_virtio_mmio *t, uint32_t v)
 	if ((v & VIRTIO_CONFIG_S_DRIVER_OK) && !(t->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
 		t->status = v;
 		if (t->ops->activate && t->ops->activate(t->dev, t, &e) < 0)
-			needs_reset(t, &e);
+			vmm_virtio_mmio_needs_reset(t, &e);
 		return;
 	}
 	t->status = v | (t->status & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -212,7 +213,7 @@ static void queue_notify(struct vmm_virtio_mmio *t, uint32_t idx)
 	    !(t->status & VIRTIO_CONFIG_S_DRIVER_OK) || (t->status & VIRTIO_CONFIG_S_NEEDS_RESET))
 		return;
 	if (t->ops->queue_notify(t->dev, t, idx, &e) < 0)
-		needs_reset(t, &e);
+		vmm_virtio_mmio_needs_reset(t, &e);
 }
 
 static void write_features(struct vmm_virtio_mmio *t, uint32_t v)
@@ -419,10 +420,16 @@ static int add_device(struct vmm *vm, const struct vmm_virtio_dev_ops *ops, void
 int vmm_virtio_devices_create(struct vmm *vm, struct err *e)
 {
 	void *rng = vmm_virtio_rng_create(e);
+	struct vmm_vsock *vsock;
 
-	if (!rng)
+	if (!rng || add_device(vm, &vmm_virtio_rng_ops, rng, e) < 0)
 		return -1;
-	return add_device(vm, &vmm_virtio_rng_ops, rng, e);
+	/* Every guest has vsock, so every snapshot does (docs/vsock.md). */
+	vsock = vmm_vsock_create(vm->cfg->vsock_socket, e);
+	if (!vsock || add_device(vm, &vmm_virtio_vsock_ops, vsock, e) < 0)
+		return -1;
+	vm->vsock = vsock;
+	return 0;
 }
 
 void vmm_virtio_devices_destroy(struct vmm *vm)
@@ -433,4 +440,5 @@ void vmm_virtio_devices_destroy(struct vmm *vm)
 		vm->virtio[i] = NULL;
 	}
 	vm->nr_virtio = 0;
+	vm->vsock = NULL;
 }

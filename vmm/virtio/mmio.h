@@ -70,13 +70,19 @@ void vmm_virtio_mmio_destroy(struct vmm_virtio_mmio *t);
 int vmm_virtio_mmio_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write,
 		       struct err *e);
 
+/*
+ * For devices that work off the vCPU threads (with t->lock held): the driver broke the
+ * protocol; §2.1.2 DEVICE_NEEDS_RESET and a configuration interrupt.
+ */
+void vmm_virtio_mmio_needs_reset(struct vmm_virtio_mmio *t, const struct err *why);
+
 /* For devices: used buffers were added to queue `q` since `old_used_idx`; interrupt if due. */
 void vmm_virtio_mmio_used(struct vmm_virtio_mmio *t, unsigned q, uint16_t old_used_idx);
 
 /* "virtio_mmio.device=4K@0xd0000000:5" */
 void vmm_virtio_mmio_cmdline(const struct vmm_virtio_mmio *t, char *buf, size_t len);
 
-/* Creates the VM's virtio devices (rng) on vm->mmio with irqfds; and frees them. */
+/* Creates the VM's virtio devices (rng, vsock) on vm->mmio with irqfds; and frees them. */
 int vmm_virtio_devices_create(struct vmm *vm, struct err *e);
 void vmm_virtio_devices_destroy(struct vmm *vm);
 

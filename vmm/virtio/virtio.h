@@ -45,4 +45,7 @@ struct vmm_virtio_dev_ops {
 extern const struct vmm_virtio_dev_ops vmm_virtio_rng_ops;
 void *vmm_virtio_rng_create(struct err *e);
 
+/* virtio/vsock.c: see vsock.h */
+extern const struct vmm_virtio_dev_ops vmm_virtio_vsock_ops;
+
 #endif
