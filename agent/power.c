@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/reboot.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -12,6 +13,13 @@
 void agent_poweroff(int status)
 {
 	agent_say_flush();
+	/*
+	 * write() to the console returns once the tty layer has the bytes; the UART driver
+	 * sends them later, interrupt by interrupt. Wait for that, or the VMM exits on EXIT
+	 * while the last lines (e.g. "selftest: ok") are still in the guest's tty buffer.
+	 */
+	tcdrain(STDOUT_FILENO);
+	tcdrain(STDERR_FILENO);
 	sync();
 	agent_port_send(INCEPT_CMD_EXIT, (unsigned int)status & 0xff);
 	/* Still running: nobody acted on the port, so the console must tell the status. */
