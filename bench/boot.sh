@@ -101,7 +101,7 @@ report() {
 	printf '  %-44s %s\n' "VMM: run -> agent ready (ms, profiling boot)" "$(value "$work/err.prof" run_to_ready_ms)"
 	echo "  slowest initcalls (us):"
 	tr -d '\r' <"$con" | sed -n 's/.*initcall \([^ ]*\) returned .* after \([0-9]*\) usecs/\2 \1/p' |
-		sort -rn | head -n 10 | awk '{ printf "    %-10s %s\n", $1, $2 }'
+		sort -rn | awk 'NR <= 10 { printf "    %-10s %s\n", $1, $2 }' # no head: SIGPIPE + pipefail
 	echo "  exits (profiling boot):"
 	grep -E '^(exits_|emulation_fixups)' "$work/err.prof" | sed 's/^/    /'
 }
