@@ -50,6 +50,8 @@ boot() {
 }
 
 echo "# $n cold boots, --memory $mem --vcpus $vcpus, $(uname -r)" >&2
+# The host is shared: record how busy it was (1-minute load average) around the boots.
+load_start=$(cut -d' ' -f1 /proc/loadavg)
 readys=()
 for i in $(seq 1 "$n"); do
 	boot "$i"
@@ -62,11 +64,13 @@ min=$(echo "$sorted" | head -n 1)
 max=$(echo "$sorted" | tail -n 1)
 median=$(echo "$sorted" | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2];
 	else print int((a[NR / 2] + a[NR / 2 + 1]) / 2) }')
+load_end=$(cut -d' ' -f1 /proc/loadavg)
 rss=$(for i in $(seq 1 "$n"); do value "$work/err.$i" vmm_rss_kib; done | sort -n | tail -n 1)
 host=$(value "$work/err.1" host_kind)
 
-# One profiling boot: every printk with its timestamp, and each initcall's duration.
-boot prof "loglevel=7 initcall_debug"
+# One profiling boot: every printk with its timestamp, and each initcall's duration
+# (initcall_debug prints at KERN_DEBUG, which only loglevel=8 shows).
+boot prof "loglevel=8 initcall_debug"
 con=$work/console.prof
 ts() { # first printk timestamp of a line matching $1 (seconds)
 	tr -d '\r' <"$con" | grep -m1 -E "$1" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
@@ -78,6 +82,7 @@ report() {
 	echo "cold_boot_min_ms: $min"
 	echo "cold_boot_median_ms: $median"
 	echo "cold_boot_max_ms: $max"
+	echo "host_loadavg: $load_start -> $load_end ($(nproc) CPUs)"
 	echo "vmm_rss_kib: $rss"
 	for k in selftest_getpid_us selftest_fork_exec_wait_ms selftest_vfork_exec_wait_ms \
 		selftest_file_write_read_us selftest_nproc selftest_mem_total_kib; do
@@ -96,7 +101,7 @@ report() {
 	printf '  %-44s %s\n' "VMM: run -> agent ready (ms, profiling boot)" "$(value "$work/err.prof" run_to_ready_ms)"
 	echo "  slowest initcalls (us):"
 	tr -d '\r' <"$con" | sed -n 's/.*initcall \([^ ]*\) returned .* after \([0-9]*\) usecs/\2 \1/p' |
-		sort -rn | head -n 10 | awk '{ printf "    %-10s %s\n", $1, $2 }'
+		sort -rn | awk 'NR <= 10 { printf "    %-10s %s\n", $1, $2 }' # no head: SIGPIPE + pipefail
 	echo "  exits (profiling boot):"
 	grep -E '^(exits_|emulation_fixups)' "$work/err.prof" | sed 's/^/    /'
 }
