@@ -58,7 +58,11 @@ enum incept_task {
 	INCEPT_TASK_IDLE = 0,	  /* wait for work */
 	INCEPT_TASK_SELFTEST = 1, /* run the selftest, report its status, power off */
 	INCEPT_TASK_POWEROFF = 2, /* power off with status 0 */
+	INCEPT_TASK_FS_TEST = 4,  /* mount INCEPT_FS_TAG, run the file system test, power off */
 };
+
+/* The virtio-fs tag of the VMM's one FUSE device; its root holds one entry per share. */
+#define INCEPT_FS_TAG "incept"
 
 /* Kernel command line words the agent understands (it reads /proc/cmdline). */
 #define INCEPT_CMDLINE_SELFTEST "incept.selftest=1"

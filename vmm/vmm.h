@@ -22,6 +22,16 @@
 
 struct vmm_virtio_mmio;
 
+/* Up to this many --share flags per VM (the FUSE server itself allows more). */
+#define VMM_MAX_SHARES 64
+
+/* A host directory or file the guest sees as /<name> in the virtio-fs tag "incept". */
+struct vmm_share {
+	const char *name;
+	const char *path;
+	bool readonly;
+};
+
 /* What the command line asked for. */
 struct vmm_config {
 	const char *kernel;
@@ -37,11 +47,14 @@ struct vmm_config {
 	bool debug;
 	const char *kvm_device;
 	bool timing;
-	const char *profile; /* --profile FILE: sample guest RIPs (debugging aid) */
+	const char *profile;	  /* --profile FILE: sample guest RIPs (debugging aid) */
 	const char *snapshot_dir; /* restore from / build a snapshot here; NULL: cold boot */
 	bool snapshot_only;	  /* make sure the snapshot exists, then exit (incept prepare) */
 	unsigned agent_task;	  /* INCEPT_TASK_*: what the agent does once ready */
 	bool print_snapshot_meta; /* build up to the snapshot key, print its meta text, exit */
+	struct vmm_share shares[VMM_MAX_SHARES]; /* --share, added at every start, never saved */
+	unsigned nr_shares;
+	uint32_t share_cache_secs; /* --share-cache: FUSE entry/attribute timeouts */
 };
 
 /* Up to and including KVM_EXIT_NOTIFY (37); later reasons are counted in the last slot. */
@@ -76,6 +89,7 @@ struct vmm {
 	struct vmm_vcpu *vcpus;
 	unsigned nr_virtio;
 	struct vmm_virtio_mmio *virtio[VMM_MAX_VIRTIO];
+	void *fs; /* the virtio-fs device (tag "incept"), owned by its transport */
 	struct vmm_timing timing;
 	uint64_t mem_size;
 	struct vmm_snapshot snap;
