@@ -16,10 +16,13 @@
 
 /* Where the agent mounts the virtio-fs tag INCEPT_FS_TAG in the guest. */
 #define AGENT_FS_MOUNT "/mnt/incept"
+/* The fs-test task also runs the benchmark when the host shares a directory by this name. */
+#define AGENT_FS_BENCH_SHARE "bench"
 
 struct agent_fstest_config {
 	/*
-	 * The mounted tag: its root holds the shares "rw" (read-write) and "ro" (read-only). The
+	 * The mounted tag: its root holds the shares "rw" (read-write) and "ro" (read-only), and
+	 * "bench" or nothing else. The
 	 * test harness puts fixtures there: ro/hello (any content), and rw/secret_abs and
 	 * rw/secret_rel, symlinks to a host file outside every share.
 	 */

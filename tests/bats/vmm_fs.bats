@@ -105,13 +105,6 @@ console() {
 	diff "$WORK/ro.before" "$WORK/ro.after"
 }
 
-@test "fs: the guest measured the share (mount time, per-op latency, sequential MiB/s)" {
-	need_boot
-	for v in mount_us stat_us open_read_4k_us create_write_4k_us seq_write_mib_s \
-		seq_read_mib_s; do
-		console fstest | grep -q "^fsbench_$v: [0-9]"
-	done
-}
 
 @test "fs: --share usage errors" {
 	run "$VMM" --kernel /nonexistent --share foo
