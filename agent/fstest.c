@@ -487,14 +487,16 @@ static int test_readonly(struct fstest *t)
 	return 0;
 }
 
-/* The synthetic root lists the shares. */
+/* The synthetic root lists the shares: in a guest exactly rw, ro and maybe bench. */
 static int test_root(struct fstest *t)
 {
 	long want = 2 + (faccessat(t->root, AGENT_FS_BENCH_SHARE, F_OK, 0) == 0);
+	long n = list_dir(t->root, ".", "", NULL, 0);
 	struct stat st;
 
 	CHECK(fstat(t->root, &st) == 0 && S_ISDIR(st.st_mode), "stat root");
-	CHECK(list_dir(t->root, ".", "", NULL, 0) == want, "root should list the %ld shares", want);
+	CHECK(n == want || (!t->cfg->in_guest && n > want), "root lists %ld entries, want %ld", n,
+	      want);
 	CHECK(fstatat(t->root, "ro", &st, 0) == 0 && S_ISDIR(st.st_mode), "ro share");
 	return 0;
 }

@@ -305,3 +305,17 @@ print(len(seen), len(os.listdir(d)))' "$M/rw/del"
 	diff <(listing "$T/native") <(listing "$M/rw/x")
 	diff -r -x fifo "$T/native" "$M/rw/x" # (diff cannot compare fifos)
 }
+
+@test "fuse: the guest's file system test (incept-agent --fstest) passes on a host mount" {
+	# the fixtures tests/bats/vmm_fs.bats gives the guest
+	echo hello >"$T/ro/hello"
+	ln -s "$T/outside/secret" "$T/rw/secret_abs"
+	ln -s ../outside/secret "$T/rw/secret_rel"
+	# the agent is a guest artefact: never sanitized, always in build/ (tests/run.sh)
+	run "$(cd "${INCEPT_GUEST:-$INCEPT_BIN}" && pwd)/incept-agent" --fstest="$M"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fstest: ok"* ]]
+	[ "$(find "$T/rw/big" -type f | wc -l)" = 1000 ]
+	[ "$(stat -c '%a %u:%g' "$T/rw/guest/file")" = "640 1000:1001" ]
+}
