@@ -52,7 +52,7 @@ timeout 1800 "$vmm" --kernel "$art/vmlinux" --initrd "$art/initrd.cpio" \
 
 out=$work/results
 {
-	echo "host_kind: $(grep -q '^kvm_pvm ' /proc/modules && echo pvm || echo kvm)"
+	echo "host_kind: $([ -d /sys/module/kvm_pvm ] && echo pvm || echo kvm)"
 	echo "share_cache_s: $cache"
 	echo "guest_mount_us: $(value "$work/guest.console" fsbench_mount_us)"
 	echo "guest_fstest_ms: $(value "$work/guest.console" fstest_total_ms)"
