@@ -126,6 +126,7 @@ static int run_fs(const char *root, bool in_guest, const char *bench_dir, struct
 static int run_fs_task(void)
 {
 	struct agent_buf out = AGENT_BUF_INIT(fs_out_data);
+	const char *bench = AGENT_FS_MOUNT "/" AGENT_FS_BENCH_SHARE;
 	struct timespec a, b;
 	struct err e = {0};
 
@@ -142,11 +143,9 @@ static int run_fs_task(void)
 			       1000);
 	agent_buf_printf(&out, "\n");
 	/* The benchmark (minutes on PVM) only when the host shared a directory for it. */
-	return run_fs(AGENT_FS_MOUNT, true,
-		      access(AGENT_FS_MOUNT "/" AGENT_FS_BENCH_SHARE, W_OK) == 0 ? AGENT_FS_MOUNT
-			      "/" AGENT_FS_BENCH_SHARE
-										 : NULL,
-		      &out);
+	if (access(bench, W_OK) < 0)
+		bench = NULL;
+	return run_fs(AGENT_FS_MOUNT, true, bench, &out);
 }
 
 static void read_cmdline(const struct agent_opts *o, struct agent_cmdline *cl)

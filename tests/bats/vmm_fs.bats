@@ -22,16 +22,19 @@ setup_file() {
 		CAN_BOOT=0 WHY="build/vmlinux or build/initrd.cpio missing (run make)"
 	fi
 	[ "$CAN_BOOT" = 1 ] || return 0
-	mkdir -p "$RW" "$RO/sub" "$OUTSIDE"
+	mkdir -p "$RW" "$WORK/rw-cold" "$RO/sub" "$OUTSIDE"
 	echo "$SECRET" >"$OUTSIDE/secret"
-	ln -s "$OUTSIDE/secret" "$RW/secret_abs"
-	ln -s ../outside/secret "$RW/secret_rel"
+	for d in "$RW" "$WORK/rw-cold"; do
+		ln -s "$OUTSIDE/secret" "$d/secret_abs"
+		ln -s ../outside/secret "$d/secret_rel"
+	done
 	echo "hello from the host" >"$RO/hello"
 	echo "below" >"$RO/sub/file"
 	chmod 0640 "$RO/hello"
 	ro_state >"$WORK/ro.before"
-	# Build the snapshot (cold boot), then every run restores it.
-	vmm build --snapshot-only
+	# The cold path: boots, saves the snapshot at the agent's READY (no shares in it), goes on
+	# with the test; then a guest restored from that snapshot runs it again with its own shares.
+	vmm cold --agent-task fs-test --share "rw=$WORK/rw-cold" --share "ro=$RO:ro"
 	vmm fstest --agent-task fs-test --share "rw=$RW" --share "ro=$RO:ro"
 }
 
@@ -77,6 +80,16 @@ console() {
 	console fstest | grep -q '^fstest_total_ms: [0-9]'
 }
 
+@test "fs: a cold-booted guest (which saves the snapshot) passes it too" {
+	need_boot
+	console cold | grep -E '^fstest' || true
+	[ "$(cat "$WORK/cold.status")" = 0 ]
+	grep -q 'booting to build it' "$WORK/cold.log"
+	grep -q 'saved in' "$WORK/cold.log"
+	console cold | grep -qx 'fstest: ok'
+	[ "$(cat "$WORK/rw-cold/guest/file")" = "written by the guest" ]
+}
+
 @test "fs: files the guest created are on the host with their content, owner and mode" {
 	need_boot
 	[ "$(cat "$RW/guest/file")" = "written by the guest" ]
@@ -93,8 +106,8 @@ console() {
 	need_boot
 	console fstest | grep -qx 'fstest_confine_symlink: ok'
 	[ -n "$SECRET" ] && [ "$(cat "$OUTSIDE/secret")" = "$SECRET" ]
-	! grep -q "$SECRET" "$WORK/fstest.console" || false
-	! grep -q "$SECRET" "$WORK/fstest.log" || false
+	! grep -q "$SECRET" "$WORK/fstest.console" "$WORK/cold.console" || false
+	! grep -q "$SECRET" "$WORK/fstest.log" "$WORK/cold.log" || false
 }
 
 @test "fs: the guest's writes to the ro share left the host directory unchanged" {
