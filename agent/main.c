@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -129,6 +130,7 @@ static int run_fs_task(void)
 	const char *bench = AGENT_FS_MOUNT "/" AGENT_FS_BENCH_SHARE;
 	struct timespec a, b;
 	struct err e = {0};
+	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	if (agent_fs_mount(&e) < 0) {
@@ -145,7 +147,16 @@ static int run_fs_task(void)
 	/* The benchmark (minutes on PVM) only when the host shared a directory for it. */
 	if (access(bench, W_OK) < 0)
 		bench = NULL;
-	return run_fs(AGENT_FS_MOUNT, true, bench, &out);
+	status = run_fs(AGENT_FS_MOUNT, true, bench, &out);
+	/* The session ends with DESTROY; the VMM logs what the server still holds. */
+	if (umount(AGENT_FS_MOUNT) < 0) {
+		agent_buf_printf(&out, "fs_umount: FAILED %s\n", strerror(errno));
+		status = 1;
+	} else {
+		agent_buf_printf(&out, "fs_umount: ok\n");
+	}
+	agent_buf_flush(&out, STDOUT_FILENO);
+	return status;
 }
 
 static void read_cmdline(const struct agent_opts *o, struct agent_cmdline *cl)

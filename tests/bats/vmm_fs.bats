@@ -78,6 +78,10 @@ console() {
 		console fstest | grep -qx "fstest_$name: ok"
 	done
 	console fstest | grep -q '^fstest_total_ms: [0-9]'
+	# unmounted at the end: DESTROY released every inode and handle of the session
+	console fstest | grep -qx 'fs_umount: ok'
+	grep 'virtio-fs: served' "$WORK/fstest.log"
+	grep -q 'virtio-fs: served [0-9]* requests .*; 0 inodes and 0 handles open' "$WORK/fstest.log"
 }
 
 @test "fs: a cold-booted guest (which saves the snapshot) passes it too" {

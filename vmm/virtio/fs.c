@@ -166,8 +166,18 @@ static void fs_destroy(void *dev)
 	struct vmm_virtio_fs *fs = dev;
 	uint64_t one = 1;
 
+	struct vfs_stats st;
+
 	if (!fs)
 		return;
+	if (fs->srv) {
+		/* after the guest unmounted (DESTROY), nothing is left open */
+		vfs_stats(fs->srv, &st);
+		log_debug("virtio-fs: served %llu requests (%llu errors); %llu inodes and %llu "
+			  "handles open at exit",
+			  (unsigned long long)st.requests, (unsigned long long)st.errors,
+			  (unsigned long long)st.inodes, (unsigned long long)st.handles);
+	}
 	atomic_store(&fs->stop, true);
 	for (unsigned i = 0; i < FS_NR_QUEUES; i++) {
 		struct fs_queue *q = &fs->queues[i];
