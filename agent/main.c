@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmdline.h"
 #include "console.h"
 #include "error.h"
+#include "fstest.h"
 #include "mount.h"
 #include "port.h"
 #include "restore.h"
@@ -37,12 +40,17 @@ struct agent_opts {
 	bool selftest; /* --selftest */
 	bool no_port; /* --no-port: never touch the I/O port (PID 1 of a pid namespace on a host) */
 	const char *cmdline; /* --cmdline=WORDS: used instead of /proc/cmdline (tests) */
+	const char *fstest;  /* --fstest=DIR: the virtio-fs test on a host mount of the tag */
+	const char *fsbench; /* --fsbench=DIR: the file system benchmark in a host directory */
 };
 
 static const char usage[] =
-	"usage: incept-agent [--selftest] [--no-port] [--cmdline=WORDS]\n"
-	"  PID 1 of an incept guest. Run directly, only --selftest is useful:\n"
-	"  it measures system call, fork+exec and file costs and exits 0 if all went well.\n";
+	"usage: incept-agent [--selftest] [--no-port] [--cmdline=WORDS] [--fstest=DIR]\n"
+	"                    [--fsbench=DIR]\n"
+	"  PID 1 of an incept guest. Run directly, --selftest measures system call, fork+exec\n"
+	"  and file costs; --fstest runs the guest's file system test on DIR (DIR/rw and\n"
+	"  DIR/ro, as the guest sees the shares); --fsbench times file operations in DIR.\n"
+	"  Each exits 0 if all went well.\n";
 
 static void print_usage(void)
 {
@@ -67,6 +75,10 @@ static int parse_args(int argc, char **argv, bool pid1, struct agent_opts *o, st
 			o->no_port = true;
 		else if (strncmp(a, "--cmdline=", strlen("--cmdline=")) == 0)
 			o->cmdline = a + strlen("--cmdline=");
+		else if (strncmp(a, "--fstest=", strlen("--fstest=")) == 0)
+			o->fstest = a + strlen("--fstest=");
+		else if (strncmp(a, "--fsbench=", strlen("--fsbench=")) == 0)
+			o->fsbench = a + strlen("--fsbench=");
 		else if (pid1)
 			agent_say("ignoring argument \"%.64s\"", a);
 		else
@@ -88,6 +100,62 @@ static int run_selftest(const char *scratch_path, const char *marker_path)
 
 	status = agent_selftest_run(&cfg, &out);
 	agent_say_flush();
+	agent_buf_flush(&out, STDOUT_FILENO);
+	return status;
+}
+
+static char fs_out_data[8192];
+
+/* fstest on `root` (when set), then fsbench in `bench_dir` (when set); prints both. */
+static int run_fs(const char *root, bool in_guest, const char *bench_dir, struct agent_buf *out)
+{
+	const struct agent_fstest_config cfg = {.root = root, .in_guest = in_guest};
+	int status = 0;
+
+	if (root) {
+		status = agent_fstest_run(&cfg, out);
+		agent_buf_flush(out, STDOUT_FILENO);
+	}
+	/* the numbers are only worth having when the file system behaved */
+	if (bench_dir && status == 0)
+		status = agent_fsbench_run(bench_dir, out);
+	agent_say_flush();
+	agent_buf_flush(out, STDOUT_FILENO);
+	return status;
+}
+
+/* INCEPT_TASK_FS_TEST: mount the tag, test it, time it. */
+static int run_fs_task(void)
+{
+	struct agent_buf out = AGENT_BUF_INIT(fs_out_data);
+	const char *bench = AGENT_FS_MOUNT "/" AGENT_FS_BENCH_SHARE;
+	struct timespec a, b;
+	struct err e = {0};
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	if (agent_fs_mount(&e) < 0) {
+		agent_say_error(&e);
+		return 1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	agent_buf_printf(&out, "fsbench_mount_us: ");
+	agent_buf_put_duration(&out,
+			       (unsigned long long)((b.tv_sec - a.tv_sec) * 1000000000ll +
+						    (b.tv_nsec - a.tv_nsec)),
+			       1000);
+	agent_buf_printf(&out, "\n");
+	/* The benchmark (minutes on PVM) only when the host shared a directory for it. */
+	if (access(bench, W_OK) < 0)
+		bench = NULL;
+	status = run_fs(AGENT_FS_MOUNT, true, bench, &out);
+	/* The session ends with DESTROY; the VMM logs what the server still holds. */
+	if (umount(AGENT_FS_MOUNT) < 0) {
+		agent_buf_printf(&out, "fs_umount: FAILED %s\n", strerror(errno));
+		status = 1;
+	} else {
+		agent_buf_printf(&out, "fs_umount: ok\n");
+	}
 	agent_buf_flush(&out, STDOUT_FILENO);
 	return status;
 }
@@ -173,6 +241,8 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 		agent_poweroff(0);
 	if (task == INCEPT_TASK_VSOCK_ECHO)
 		vsock_echo();
+	if (task == INCEPT_TASK_FS_TEST)
+		agent_poweroff(run_fs_task());
 	if (agent_reap_setup(&e) < 0)
 		agent_panic(&e);
 	agent_reap_forever();
@@ -184,6 +254,11 @@ static int host_main(const struct agent_opts *o)
 	char scratch[128];
 	const char *tmp = getenv("TMPDIR");
 
+	if (o->fstest || o->fsbench) {
+		struct agent_buf out = AGENT_BUF_INIT(fs_out_data);
+
+		return run_fs(o->fstest, false, o->fsbench, &out);
+	}
 	if (!o->selftest) {
 		print_usage();
 		return 2;

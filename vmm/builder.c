@@ -121,7 +121,10 @@ static void fini_console(struct vmm *vm)
 
 static int step_virtio(struct vmm *vm, struct err *e)
 {
-	return vmm_virtio_devices_create(vm, e);
+	if (vmm_virtio_devices_create(vm, e) < 0)
+		return -1;
+	/* Before any vCPU runs; the server's shares are not guest state, so never saved. */
+	return vmm_virtio_fs_add_shares(vm, e);
 }
 
 static void fini_virtio(struct vmm *vm)

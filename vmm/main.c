@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define EXIT_USAGE 2
 
@@ -42,10 +43,14 @@ static const char usage_text[] =
 	"  --print-snapshot-meta  print what a snapshot key covers for this kernel, initrd and\n"
 	"                       shape on this host, and exit\n"
 	"  --agent-task T       what the agent does once ready: idle (default), selftest,\n"
-	"                       poweroff, vsock-echo\n"
+	"                       poweroff, vsock-echo, fs-test\n"
 	"  --vsock-socket PATH  listen on this Unix socket for host clients of guest vsock\n"
 	"                       ports (\"CONNECT <port>\\n\"); guest connections to host port P\n"
 	"                       go to PATH_P\n"
+	"  --share NAME=PATH[:ro]  share a host directory or file as /NAME of the virtio-fs\n"
+	"                       tag \"incept\" (repeatable; added at every start, never saved)\n"
+	"  --share-cache SECS   how long the guest may cache share entries and attributes\n"
+	"                       (default 1; 0: ask the host every time)\n"
 	"  --version            print the version and exit\n";
 
 enum {
@@ -71,6 +76,8 @@ enum {
 	OPT_AGENT_TASK,
 	OPT_PRINT_SNAPSHOT_META,
 	OPT_VSOCK_SOCKET,
+	OPT_SHARE,
+	OPT_SHARE_CACHE,
 };
 
 static const struct option long_opts[] = {
@@ -96,6 +103,8 @@ static const struct option long_opts[] = {
 	{"agent-task", required_argument, NULL, OPT_AGENT_TASK},
 	{"print-snapshot-meta", no_argument, NULL, OPT_PRINT_SNAPSHOT_META},
 	{"vsock-socket", required_argument, NULL, OPT_VSOCK_SOCKET},
+	{"share", required_argument, NULL, OPT_SHARE},
+	{"share-cache", required_argument, NULL, OPT_SHARE_CACHE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -118,19 +127,46 @@ static int parse_task(struct cli *c, const char *arg, struct err *e)
 	static const char *const names[] = {[INCEPT_TASK_IDLE] = "idle",
 					    [INCEPT_TASK_SELFTEST] = "selftest",
 					    [INCEPT_TASK_POWEROFF] = "poweroff",
-					    [INCEPT_TASK_VSOCK_ECHO] = "vsock-echo"};
+					    [INCEPT_TASK_VSOCK_ECHO] = "vsock-echo",
+					    [INCEPT_TASK_FS_TEST] = "fs-test"};
 
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(arg, names[i])) {
+		if (names[i] && !strcmp(arg, names[i])) {
 			c->cfg.agent_task = i;
 			return 0;
 		}
 	return err_set(e, EINVAL,
-		       "--agent-task: want idle, selftest, poweroff or vsock-echo, got \"%s\"",
+		       "--agent-task: want idle, selftest, poweroff, vsock-echo or fs-test, got \"%s\"",
 		       arg);
 }
 
-static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)
+/*
+ * NAME=PATH[:ro] (or :rw). Splits the argument in place (argv strings are ours); the name is
+ * checked by the FUSE server when the share is added.
+ */
+static int parse_share(struct cli *c, char *arg, struct err *e)
+{
+	char *eq = strchr(arg, '=');
+	struct vmm_share *s;
+	size_t len;
+
+	if (c->cfg.nr_shares == VMM_MAX_SHARES)
+		return err_set(e, EINVAL, "--share: at most %d", VMM_MAX_SHARES);
+	if (!eq || eq == arg || !eq[1])
+		return err_set(e, EINVAL, "--share: want NAME=PATH[:ro], got \"%s\"", arg);
+	s = &c->cfg.shares[c->cfg.nr_shares++];
+	*eq = '\0';
+	s->name = arg;
+	s->path = eq + 1;
+	len = strlen(s->path);
+	if (len > 3 && (!strcmp(s->path + len - 3, ":ro") || !strcmp(s->path + len - 3, ":rw"))) {
+		s->readonly = s->path[len - 2] == 'r' && s->path[len - 1] == 'o';
+		eq[1 + len - 3] = '\0';
+	}
+	return 0;
+}
+
+static int parse_opt(struct cli *c, int opt, char *arg, struct err *e)
 {
 	unsigned long long n;
 
@@ -157,6 +193,13 @@ static int parse_opt(struct cli *c, int opt, const char *arg, struct err *e)
 		return parse_task(c, arg, e);
 	case OPT_VSOCK_SOCKET:
 		c->cfg.vsock_socket = arg;
+		break;
+	case OPT_SHARE:
+		return parse_share(c, arg, e);
+	case OPT_SHARE_CACHE:
+		if (parse_number("--share-cache", arg, 0, 3600, &n, e) < 0)
+			return -1;
+		c->cfg.share_cache_secs = (uint32_t)n;
 		break;
 	case OPT_PRINT_SNAPSHOT_META:
 		c->cfg.print_snapshot_meta = true;
@@ -229,7 +272,8 @@ static int parse_args(struct cli *c, int argc, char **argv, struct err *e)
 	c->cfg = (struct vmm_config){.vcpus = 1,
 				     .memory_mib = 128,
 				     .kvm_device = "/dev/kvm",
-				     .log_format = LOG_FMT_TEXT};
+				     .log_format = LOG_FMT_TEXT,
+				     .share_cache_secs = 1};
 	opterr = 0; /* we print the one error ourselves */
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (opt == '?' || opt == ':')
@@ -257,6 +301,21 @@ static int print_cmdline(const struct vmm_config *cfg, struct err *e)
 		return -1;
 	printf("%s\n", buf);
 	return 0;
+}
+
+/*
+ * Every inode the guest holds through virtio-fs is an open O_PATH fd in this process
+ * (docs/virtio-fs.md): the soft limit (often 1024) would cap the guest's dentry cache.
+ */
+static void raise_nofile_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+	}
 }
 
 static struct vmm vm; /* large, and shared with the vCPU threads */
@@ -321,6 +380,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	vm.timing.t_start = t_start;
+	raise_nofile_limit();
 	if (catch_stop_signals(&e) < 0 || vmm_build(&vm, &c.cfg, &e) < 0) {
 		log_report(&e);
 		return 1;

@@ -23,6 +23,16 @@
 struct vmm_virtio_mmio;
 struct vmm_vsock;
 
+/* Up to this many --share flags per VM (the FUSE server itself allows more). */
+#define VMM_MAX_SHARES 64
+
+/* A host directory or file the guest sees as /<name> in the virtio-fs tag "incept". */
+struct vmm_share {
+	const char *name;
+	const char *path;
+	bool readonly;
+};
+
 /* What the command line asked for. */
 struct vmm_config {
 	const char *kernel;
@@ -44,6 +54,9 @@ struct vmm_config {
 	unsigned agent_task;	  /* INCEPT_TASK_*: what the agent does once ready */
 	bool print_snapshot_meta; /* build up to the snapshot key, print its meta text, exit */
 	const char *vsock_socket; /* host processes reach guest vsock ports here (vsock_mux.c) */
+	struct vmm_share shares[VMM_MAX_SHARES]; /* --share, added at every start, never saved */
+	unsigned nr_shares;
+	uint32_t share_cache_secs; /* --share-cache: FUSE entry/attribute timeouts */
 };
 
 /* Up to and including KVM_EXIT_NOTIFY (37); later reasons are counted in the last slot. */
@@ -79,6 +92,7 @@ struct vmm {
 	unsigned nr_virtio;
 	struct vmm_virtio_mmio *virtio[VMM_MAX_VIRTIO];
 	struct vmm_vsock *vsock; /* also in virtio[] */
+	void *fs; /* the virtio-fs device (tag "incept"), owned by its transport */
 	struct vmm_timing timing;
 	uint64_t mem_size;
 	struct vmm_snapshot snap;

@@ -56,7 +56,7 @@ alive() {
 	make_state victim running "$ORPHAN"
 	run --separate-stderr incept delete --force victim
 	[ "$status" -eq 0 ]
-	! alive "$ORPHAN"
+	! alive "$ORPHAN" || false
 	[ ! -e "$ROOT/victim" ]
 }
 
@@ -66,7 +66,7 @@ alive() {
 	run --separate-stderr incept delete fresh
 	[ "$status" -eq 0 ]
 	sleep 0.1
-	! alive "$SLEEPER"
+	! alive "$SLEEPER" || false
 	[ ! -e "$ROOT/fresh" ]
 }
 

@@ -36,7 +36,7 @@ teardown() {
 	kill -TERM "$PID" 2>/dev/null || true
 	wait "$PID" || { cat "$T/server.log" >&2; return 1; }
 	# SIGTERM unmounts: nothing is left behind
-	! mountpoint -q "$M"
+	! mountpoint -q "$M" || false
 	rmdir "$M" "$MB"
 }
 
@@ -276,7 +276,7 @@ print(len(seen), len(os.listdir(d)))' "$M/rw/del"
 @test "fuse: the server exits 0 on SIGINT and on an external umount, leaving no mount" {
 	kill -INT "$PID"
 	wait "$PID"
-	! mountpoint -q "$M"
+	! mountpoint -q "$M" || false
 	"$HOST" --share rw="$T/rw" "$M" 2>"$T/server2.log" &
 	PID=$!
 	for _ in $(seq 100); do
@@ -304,4 +304,18 @@ print(len(seen), len(os.listdir(d)))' "$M/rw/del"
 	diff <(listing "$T/native") <(listing "$T/rw/x")
 	diff <(listing "$T/native") <(listing "$M/rw/x")
 	diff -r -x fifo "$T/native" "$M/rw/x" # (diff cannot compare fifos)
+}
+
+@test "fuse: the guest's file system test (incept-agent --fstest) passes on a host mount" {
+	# the fixtures tests/bats/vmm_fs.bats gives the guest
+	echo hello >"$T/ro/hello"
+	ln -s "$T/outside/secret" "$T/rw/secret_abs"
+	ln -s ../outside/secret "$T/rw/secret_rel"
+	# the agent is a guest artefact: never sanitized, always in build/ (tests/run.sh)
+	run "$(cd "${INCEPT_GUEST:-$INCEPT_BIN}" && pwd)/incept-agent" --fstest="$M"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"fstest: ok"* ]]
+	[ "$(find "$T/rw/big" -type f | wc -l)" = 1000 ]
+	[ "$(stat -c '%a %u:%g' "$T/rw/guest/file")" = "640 1000:1001" ]
 }

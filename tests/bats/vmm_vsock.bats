@@ -118,7 +118,7 @@ need_boot() {
 	pid=$(cat "$WORK/vmm.pid")
 	kill -TERM "$pid"
 	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$pid" 2>/dev/null
+	! kill -0 "$pid" 2>/dev/null || false
 	for _ in $(seq 50); do [ -s "$WORK/vmm.status" ] && break; sleep 0.1; done
 	cat "$WORK/vmm.log"
 	[ "$(cat "$WORK/vmm.status")" = 143 ]

@@ -9,6 +9,7 @@
 #include "vmm/virtio/fs.h"
 #include "vmm/virtio/mmio.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
 #include <linux/virtio_config.h>
@@ -105,11 +106,11 @@ static bool wait_used(unsigned q, uint16_t want)
 }
 
 /*
- * Sends header + body on queue q as the Linux driver does, the request split over two
- * readable descriptors and the reply over three writable ones (16 + 20 + rest bytes).
- * Returns the used length, or -1 on timeout; the reply is at m.base + REPLY.
+ * Makes header + body available on queue q as the Linux driver does, the request split over
+ * two readable descriptors and the reply over three writable ones (16 + 20 + rest bytes),
+ * without a notify; the reply will be at m.base + REPLY.
  */
-static int64_t send(unsigned q, uint32_t op, uint64_t nodeid, const void *body, size_t len)
+static void post(unsigned q, uint32_t op, uint64_t nodeid, const void *body, size_t len)
 {
 	struct vring_desc *d = (struct vring_desc *)(m.base + ring_base(q));
 	struct vring_avail *a = (struct vring_avail *)(m.base + ring_base(q) + 0x1000);
@@ -128,10 +129,22 @@ static int64_t send(unsigned q, uint32_t op, uint64_t nodeid, const void *body, 
 	d[4] = (struct vring_desc){REPLY + 36, 0x100000, VRING_DESC_F_WRITE, 0};
 	a->ring[avail_idx[q] % QSIZE] = 0;
 	__atomic_store_n(&a->idx, ++avail_idx[q], __ATOMIC_RELEASE);
-	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
+}
+
+/* Waits for the last chain posted on q; returns its used length, or -1 on timeout. */
+static int64_t wait_reply(unsigned q)
+{
 	if (!wait_used(q, avail_idx[q]))
 		return -1;
 	return used_ring(q)->ring[(avail_idx[q] - 1) % QSIZE].len;
+}
+
+/* post() + notify + wait_reply() */
+static int64_t send(unsigned q, uint32_t op, uint64_t nodeid, const void *body, size_t len)
+{
+	post(q, op, nodeid, body, len);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, q);
+	return wait_reply(q);
 }
 
 static const struct fuse_out_header *reply_header(void)
@@ -236,6 +249,34 @@ static void test_broken_chain_then_reset(void)
 	CHECK(do_init_lookup(1) > FUSE_ROOT_ID);
 }
 
+/*
+ * A snapshot restore: the VMM creates a fresh device (fresh FUSE server, no shares) and loads
+ * the saved transport. Its workers must serve what the ring holds without a new notify, and
+ * the new server must accept the guest's INIT (the saved session never had one, or is gone).
+ */
+static void test_restore(void)
+{
+	struct fuse_init_in in = {.major = 7, .minor = 38, .max_readahead = 65536};
+	struct vmm_virtio_mmio_state st;
+	struct err e = {0};
+
+	vmm_virtio_mmio_save(&t, &st);
+	post(1, FUSE_INIT, 0, &in, sizeof(in)); /* available after the save, never notified */
+	vmm_virtio_mmio_destroy(&t);
+	dev = vmm_virtio_fs_create("incept", &(struct vfs_opts){.cache_secs = 1}, &e);
+	CHECK(dev != NULL);
+	vmm_virtio_mmio_init(&t, &vmm_virtio_fs_ops, dev, &m, 0xd0000000, 5);
+	t.raise_irq = count_irq;
+	CHECK_INT(vmm_virtio_mmio_restore(&t, &st, &e), 0);
+	CHECK_INT(wait_reply(1), sizeof(struct fuse_out_header) + sizeof(struct fuse_init_out));
+	CHECK_INT(reply_header()->error, 0);
+	/* shares are never saved: none until added after the restore */
+	CHECK_INT(send(1, FUSE_LOOKUP, FUSE_ROOT_ID, "s", 2), sizeof(struct fuse_out_header));
+	CHECK_INT(reply_header()->error, -ENOENT);
+	CHECK_INT(vfs_share_add(vmm_virtio_fs_server(dev), "s", dir, false, &e), 0);
+	CHECK(do_init_lookup(2) > FUSE_ROOT_ID);
+}
+
 int main(void)
 {
 	struct err e = {0};
@@ -256,6 +297,7 @@ int main(void)
 	RUN(test_read_into_split_buffers);
 	RUN(test_hiprio_forget);
 	RUN(test_broken_chain_then_reset);
+	RUN(test_restore);
 	vmm_virtio_mmio_destroy(&t);
 	free(m.base);
 	util_rm_rf(dir, &e);

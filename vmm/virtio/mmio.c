@@ -2,6 +2,8 @@
 /* virtio-mmio transport, version 2 register layout (virtio 1.2 §4.2.2). */
 #include "vmm/virtio/mmio.h"
 #include "vmm/virtio/vsock.h"
+#include "vmm/virtio/fs.h"
+#include "guest_abi.h"
 #include "vmm/irq.h"
 #include "vmm/layout.h"
 #include "log.h"
@@ -417,6 +419,21 @@ static int add_device(struct vmm *vm, const struct vmm_virtio_dev_ops *ops, void
 			   t, e);
 }
 
+/*
+ * The virtio-fs device exists in every VM, with an empty synthetic root, so that it is part of
+ * every snapshot; shares are added to its server at each start (vmm_virtio_fs_add_shares).
+ */
+static int add_fs(struct vmm *vm, struct err *e)
+{
+	const struct vfs_opts opts = {.cache_secs = vm->cfg->share_cache_secs};
+	void *fs = vmm_virtio_fs_create(INCEPT_FS_TAG, &opts, e);
+
+	if (!fs)
+		return -1;
+	vm->fs = fs;
+	return add_device(vm, &vmm_virtio_fs_ops, fs, e);
+}
+
 int vmm_virtio_devices_create(struct vmm *vm, struct err *e)
 {
 	void *rng = vmm_virtio_rng_create(e);
@@ -429,6 +446,20 @@ int vmm_virtio_devices_create(struct vmm *vm, struct err *e)
 	if (!vsock || add_device(vm, &vmm_virtio_vsock_ops, vsock, e) < 0)
 		return -1;
 	vm->vsock = vsock;
+	return add_fs(vm, e);
+}
+
+int vmm_virtio_fs_add_shares(struct vmm *vm, struct err *e)
+{
+	for (unsigned i = 0; i < vm->cfg->nr_shares; i++) {
+		const struct vmm_share *s = &vm->cfg->shares[i];
+
+		if (vfs_share_add(vmm_virtio_fs_server(vm->fs), s->name, s->path, s->readonly, e) <
+		    0)
+			return err_prefix(e, "--share");
+		log_debug("virtio-fs: share %s = %s%s", s->name, s->path,
+			  s->readonly ? " (read-only)" : "");
+	}
 	return 0;
 }
 
@@ -441,4 +472,5 @@ void vmm_virtio_devices_destroy(struct vmm *vm)
 	}
 	vm->nr_virtio = 0;
 	vm->vsock = NULL;
+	vm->fs = NULL;
 }

@@ -82,8 +82,10 @@ void vmm_virtio_mmio_used(struct vmm_virtio_mmio *t, unsigned q, uint16_t old_us
 /* "virtio_mmio.device=4K@0xd0000000:5" */
 void vmm_virtio_mmio_cmdline(const struct vmm_virtio_mmio *t, char *buf, size_t len);
 
-/* Creates the VM's virtio devices (rng, vsock) on vm->mmio with irqfds; and frees them. */
+/* Creates the VM's virtio devices (rng, vsock, fs) on vm->mmio with irqfds; and frees them. */
 int vmm_virtio_devices_create(struct vmm *vm, struct err *e);
+/* Adds the --share entries of vm->cfg to the virtio-fs server (at every start, not saved). */
+int vmm_virtio_fs_add_shares(struct vmm *vm, struct err *e);
 void vmm_virtio_devices_destroy(struct vmm *vm);
 
 #endif
