@@ -108,6 +108,22 @@ static void stamp_text(const struct stat *st, uint64_t sum, char *buf, size_t le
 		 st->st_ctim.tv_nsec, (unsigned long long)sum);
 }
 
+/* Notes the memory file `fd` in DIR/memory.ok as verified (best effort: without it the
+ * next restore verifies again). */
+static void note_verified(const char *dir, int fd, uint64_t sum)
+{
+	char path[PATH_MAX + 64], text[160];
+	struct stat st;
+	struct err e;
+
+	if (fstat(fd, &st) < 0)
+		return;
+	stamp_text(&st, sum, text, sizeof(text));
+	snprintf(path, sizeof(path), "%s/memory.ok", dir);
+	if (util_write_file_atomic(path, text, strlen(text), 0600, &e) < 0)
+		log_debug("snapshot: %s", e.msg);
+}
+
 static int check_memory(struct vmm_snapshot *s, const struct snap_memory_info *mi,
 			uint64_t want_size, struct err *e)
 {
@@ -129,9 +145,7 @@ static int check_memory(struct vmm_snapshot *s, const struct snap_memory_info *m
 		return 0;
 	if (vmm_snap_mem_verify(s->mem_fd, mi->size, mi->sum, e) < 0)
 		return -1;
-	/* Best effort: without the stamp the next restore verifies again. */
-	if (util_write_file_atomic(path, want, strlen(want), 0600, e) < 0)
-		log_debug("snapshot: %s", e->msg);
+	note_verified(s->dir, s->mem_fd, mi->sum);
 	return 0;
 }
 
@@ -200,9 +214,8 @@ int vmm_snapshot_prepare(struct vmm *vm, struct err *e)
 	struct err why;
 
 	s->lock_fd = s->mem_fd = -1;
-	if (build_meta(vm, s->meta, sizeof(s->meta), e) < 0)
+	if (vmm_snapshot_meta(vm, e) < 0)
 		return -1;
-	s->key = vmm_snapshot_key_of(s->meta);
 	snprintf(s->dir, sizeof(s->dir), "%s/%016llx", base, (unsigned long long)s->key);
 	if (open_snapshot(s, vm->mem_size, &why) == 0)
 		return (s->restoring = true), 0;
@@ -266,16 +279,16 @@ static int write_memory(struct vmm *vm, const char *dir, struct snap_memory_info
 	return 0;
 }
 
-static int write_files(struct vmm *vm, const char *tmp, struct err *e)
+static int write_files(struct vmm *vm, const char *tmp, struct snap_memory_info *mi,
+		       struct err *e)
 {
 	struct vmm_snap_writer w = {0};
-	struct snap_memory_info mi;
 	char path[PATH_MAX + 64];
 
 	/* Memory first: its checksum is the state file's first section. */
-	if (write_memory(vm, tmp, &mi, e) < 0)
+	if (write_memory(vm, tmp, mi, e) < 0)
 		return -1;
-	vmm_snap_put(&w, VMM_SNAP_TAG(VMM_SNAP_MEMORY, 0), &mi, sizeof(mi));
+	vmm_snap_put(&w, VMM_SNAP_TAG(VMM_SNAP_MEMORY, 0), mi, sizeof(*mi));
 	if (vmm_state_save(vm, &w, e) < 0) {
 		free(w.buf);
 		return -1;
@@ -285,37 +298,6 @@ static int write_files(struct vmm *vm, const char *tmp, struct err *e)
 		return -1;
 	snprintf(path, sizeof(path), "%s/meta", tmp);
 	return util_write_file_atomic(path, vm->snap.meta, strlen(vm->snap.meta), 0600, e);
-}
-
-/* We just wrote and summed the memory file: note it as verified. */
-static void write_stamp(struct vmm_snapshot *s)
-{
-	char path[PATH_MAX + 64], text[160];
-	const struct snap_memory_info *mi;
-	struct vmm_snap_reader r;
-	cleanup_free char *state = NULL;
-	cleanup_close int fd = -1;
-	struct stat st;
-	const void *data;
-	size_t len;
-	struct err e;
-
-	snprintf(path, sizeof(path), "%s/state", s->dir);
-	if (util_read_file(path, STATE_MAX, &state, &len, &e) < 0 ||
-	    vmm_snap_open(&r, (const uint8_t *)state, len, s->key, &e) < 0 ||
-	    vmm_snap_get_var(&r, VMM_SNAP_TAG(VMM_SNAP_MEMORY, 0), &data, &len, sizeof(*mi), &e) <
-		    0 ||
-	    len != sizeof(*mi))
-		return;
-	mi = data;
-	snprintf(path, sizeof(path), "%s/memory", s->dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return;
-	stamp_text(&st, mi->sum, text, sizeof(text));
-	snprintf(path, sizeof(path), "%s/memory.ok", s->dir);
-	if (util_write_file_atomic(path, text, strlen(text), 0600, &e) < 0)
-		log_debug("snapshot: %s", e.msg);
 }
 
 static int fsync_dir(const char *path, struct err *e)
@@ -330,15 +312,17 @@ static int fsync_dir(const char *path, struct err *e)
 int vmm_snapshot_save(struct vmm *vm, struct err *e)
 {
 	struct vmm_snapshot *s = &vm->snap;
-	char tmp[PATH_MAX + 32];
+	char tmp[PATH_MAX + 32], path[PATH_MAX + 64];
+	struct snap_memory_info mi;
 	uint64_t t = util_now_ns();
+	cleanup_close int fd = -1;
 	struct err ignore;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp-%d", s->dir, (int)getpid());
 	util_rm_rf(tmp, &ignore);
 	if (mkdir(tmp, 0700) < 0)
 		return err_sys(e, errno, "mkdir %s", tmp);
-	if (write_files(vm, tmp, e) < 0 || fsync_dir(tmp, e) < 0) {
+	if (write_files(vm, tmp, &mi, e) < 0 || fsync_dir(tmp, e) < 0) {
 		util_rm_rf(tmp, &ignore);
 		return err_prefix(e, "save snapshot");
 	}
@@ -350,7 +334,11 @@ int vmm_snapshot_save(struct vmm *vm, struct err *e)
 	}
 	if (fsync_dir(vm->cfg->snapshot_dir, e) < 0)
 		return -1;
-	write_stamp(s);
+	/* We just wrote and summed the memory file: no restore needs to verify it again. */
+	snprintf(path, sizeof(path), "%s/memory", s->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		note_verified(s->dir, fd, mi.sum);
 	s->taken = true;
 	s->save_ns = util_now_ns() - t;
 	log_info("snapshot %016llx saved in %llu ms", (unsigned long long)s->key,
