@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* virtio-mmio transport + virtio-rng, driven through the registers as Linux does. */
 #include "unit.h"
+#include "test_vmm_mmio_util.h"
 #include "vmm/virtio/mmio.h"
 
 #include <linux/virtio_config.h>
@@ -12,29 +13,6 @@
 
 #define RAM (1 << 20)
 
-static unsigned irqs;
-
-static void count_irq(struct vmm_virtio_mmio *t)
-{
-	(void)t;
-	irqs++;
-}
-
-static uint32_t rd(struct vmm_virtio_mmio *t, uint64_t off)
-{
-	struct err e;
-	uint32_t v = 0;
-
-	CHECK_INT(vmm_virtio_mmio_io(t, off, (uint8_t *)&v, 4, false, &e), 0);
-	return v;
-}
-
-static void wr(struct vmm_virtio_mmio *t, uint64_t off, uint32_t v)
-{
-	struct err e;
-
-	CHECK_INT(vmm_virtio_mmio_io(t, off, (uint8_t *)&v, 4, true, &e), 0);
-}
 
 static void setup(struct vmm_virtio_mmio *t, struct vmm_mem *m)
 {

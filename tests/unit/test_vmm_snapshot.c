@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "unit.h"
+#include "test_vmm_mmio_util.h"
 #include "cleanup.h"
 #include "util.h"
 #include "vmm/hash.h"
@@ -554,29 +555,6 @@ static void test_key_of(void)
 
 #define RAM (1 << 20)
 
-static unsigned irqs;
-
-static void count_irq(struct vmm_virtio_mmio *t)
-{
-	(void)t;
-	irqs++;
-}
-
-static uint32_t rd(struct vmm_virtio_mmio *t, uint64_t off)
-{
-	struct err e;
-	uint32_t v = 0;
-
-	CHECK_INT(vmm_virtio_mmio_io(t, off, (uint8_t *)&v, 4, false, &e), 0);
-	return v;
-}
-
-static void wr(struct vmm_virtio_mmio *t, uint64_t off, uint32_t v)
-{
-	struct err e;
-
-	CHECK_INT(vmm_virtio_mmio_io(t, off, (uint8_t *)&v, 4, true, &e), 0);
-}
 
 /* A fresh rng transport over `m` (the VMM creates one like this before a restore). */
 static void transport(struct vmm_virtio_mmio *t, const struct vmm_mem *m)

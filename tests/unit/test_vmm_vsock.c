@@ -5,6 +5,7 @@
  * sockets for the host side, and vmm_vsock_poll() driven by hand instead of the I/O thread.
  */
 #include "unit.h"
+#include "test_vmm_mmio_util.h"
 #include "vmm/virtio/mmio.h"
 #include "vmm/virtio/vsock.h"
 
@@ -38,22 +39,6 @@ struct drv {
 };
 
 static const uint64_t qbase[3] = {0x1000, 0x4000, 0x7000}; /* desc; avail +0x1000; used +0x2000 */
-
-static uint32_t rd(struct vmm_virtio_mmio *t, uint64_t off)
-{
-	struct err e;
-	uint32_t v = 0;
-
-	vmm_virtio_mmio_io(t, off, (uint8_t *)&v, 4, false, &e);
-	return v;
-}
-
-static void wr(struct vmm_virtio_mmio *t, uint64_t off, uint32_t v)
-{
-	struct err e;
-
-	vmm_virtio_mmio_io(t, off, (uint8_t *)&v, 4, true, &e);
-}
 
 static void noirq(struct vmm_virtio_mmio *t)
 {
