@@ -11,9 +11,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin=${INCEPT_BIN:-$root/build}
-art=${INCEPT_ARTIFACTS:-$root/build}
+. "$here/lib.sh"
 n=5 mem=64 vcpus=1 write_results=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -25,16 +23,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 vmm=$bin/incept-vmm kernel=$art/vmlinux initrd=$art/initrd.cpio
-for f in "$vmm" "$kernel" "$initrd"; do
-	[ -e "$f" ] || { echo "boot.sh: $f missing (run make)" >&2; exit 1; }
-done
-[ -c /dev/kvm ] || { echo "boot.sh: no /dev/kvm" >&2; exit 1; }
+bench_need "$vmm" "$kernel" "$initrd"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# value FILE NAME: the value of the last `name: value` line (console lines end in \r\n).
-value() { tr -d '\r' <"$1" | sed -n "s/^$2: *//p" | tail -n 1; }
 
 # boot I [extra --append words]: one selftest boot; stderr has the VMM's timing lines.
 boot() {
@@ -108,13 +101,5 @@ report() {
 
 report | tee "$work/report"
 if [ "$write_results" = 1 ]; then
-	{
-		echo
-		echo "## boot ($(date -u +%Y-%m-%d), $host, $(nproc) host CPUs)"
-		echo
-		echo '```'
-		cat "$work/report"
-		echo '```'
-	} >>"$here/RESULTS.md"
-	echo "appended to bench/RESULTS.md" >&2
+	bench_record boot "$host" "$work/report"
 fi

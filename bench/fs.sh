@@ -15,9 +15,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin=${INCEPT_BIN:-$root/build}
-art=${INCEPT_ARTIFACTS:-$root/build}
+. "$here/lib.sh"
 cache=1 write_results=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -27,10 +25,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 vmm=$bin/incept-vmm agent=$bin/incept-agent
-[ -c /dev/kvm ] || { echo "fs.sh: no /dev/kvm" >&2; exit 1; }
-for f in "$vmm" "$agent" "$art/vmlinux" "$art/initrd.cpio"; do
-	[ -e "$f" ] || { echo "fs.sh: $f missing (run make)" >&2; exit 1; }
-done
+bench_need "$vmm" "$agent" "$art/vmlinux" "$art/initrd.cpio"
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/incept-fs-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -40,7 +35,6 @@ echo "outside" >"$work/outside/secret"
 ln -s "$work/outside/secret" "$work/rw/secret_abs"
 ln -s ../outside/secret "$work/rw/secret_rel"
 
-value() { tr -d '\r' <"$1" | sed -n "s/^$2: *//p" | tail -n 1; }
 
 echo "fs.sh: restoring a guest (a cold boot first if there is no snapshot yet)" >&2
 timeout 1800 "$vmm" --kernel "$art/vmlinux" --initrd "$art/initrd.cpio" \
@@ -77,12 +71,5 @@ cat "$out"
 grep -q '^fstest: ok' <(tr -d '\r' <"$work/guest.console") ||
 	{ echo "fs.sh: the guest's fstest failed" >&2; exit 1; }
 if [ "$write_results" = 1 ]; then
-	{
-		echo
-		echo "## fs ($(date +%F), $(value "$out" host_kind), $(nproc) host CPUs)"
-		echo
-		echo '```'
-		cat "$out"
-		echo '```'
-	} >>"$here/RESULTS.md"
+	bench_record fs "$(value "$out" host_kind)" "$out"
 fi

@@ -14,9 +14,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin=${INCEPT_BIN:-$root/build}
-art=${INCEPT_ARTIFACTS:-$root/build}
+. "$here/lib.sh"
 n=20 cold=3 guests=5 write_results=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -28,10 +26,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 vmm=$bin/incept-vmm
-[ -c /dev/kvm ] || { echo "start.sh: no /dev/kvm" >&2; exit 1; }
-for f in "$vmm" "$art/vmlinux" "$art/initrd.cpio"; do
-	[ -e "$f" ] || { echo "start.sh: $f missing (run make)" >&2; exit 1; }
-done
+bench_need "$vmm" "$art/vmlinux" "$art/initrd.cpio"
 
 work=$(mktemp -d)
 pids=()
@@ -49,7 +44,6 @@ run_vmm() { # run_vmm LOG ARGS...: one VMM run, --timing lines in LOG
 	timeout 600 "$vmm" --kernel "$art/vmlinux" --initrd "$art/initrd.cpio" --timing "$@" \
 		>/dev/null 2>"$log"
 }
-value() { sed -n "s/^$2: *//p" "$1" | tail -n 1; }
 stats() { # stats NAME values...: NAME_min/median/max lines (integers)
 	local name=$1
 	shift
@@ -129,13 +123,5 @@ r=$work/restore.1
 } | tee "$work/report"
 
 if [ "$write_results" = 1 ]; then
-	{
-		echo
-		echo "## start ($(date -u +%Y-%m-%d), $(value "$r" host_kind), $(nproc) host CPUs)"
-		echo
-		echo '```'
-		cat "$work/report"
-		echo '```'
-	} >>"$here/RESULTS.md"
-	echo "appended to bench/RESULTS.md" >&2
+	bench_record start "$(value "$r" host_kind)" "$work/report"
 fi

@@ -10,9 +10,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-bin=${INCEPT_BIN:-$root/build}
-art=${INCEPT_ARTIFACTS:-$root/build}
+. "$here/lib.sh"
 snaps=${INCEPT_SNAPSHOT_DIR:-$root/build/snapshots}
 bytes=$((4 << 20)) n=20
 while [ $# -gt 0 ]; do
@@ -23,7 +21,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 client="python3 $root/tests/bats/vsock_client.py"
-[ -c /dev/kvm ] || { echo "vsock.sh: no /dev/kvm" >&2; exit 1; }
+bench_need "$bin/incept-vmm" "$art/vmlinux" "$art/initrd.cpio"
 
 work=$(mktemp -d /tmp/incept-vsock-bench.XXXXXX)
 vmm_pid=
