@@ -63,7 +63,7 @@ enum incept_task {
 	 * once, connect to the host (CID 2) port 1025 and write "hello from the guest\n".
 	 */
 	INCEPT_TASK_VSOCK_ECHO = 3,
-	INCEPT_TASK_FS_TEST = 4,  /* mount INCEPT_FS_TAG, run the file system test, power off */
+	INCEPT_TASK_FS_TEST = 4, /* mount INCEPT_FS_TAG, run the file system test, power off */
 };
 
 /* The virtio-fs tag of the VMM's one FUSE device; its root holds one entry per share. */

@@ -135,9 +135,10 @@ static int parse_task(struct cli *c, const char *arg, struct err *e)
 			c->cfg.agent_task = i;
 			return 0;
 		}
-	return err_set(e, EINVAL,
-		       "--agent-task: want idle, selftest, poweroff, vsock-echo or fs-test, got \"%s\"",
-		       arg);
+	return err_set(
+		e, EINVAL,
+		"--agent-task: want idle, selftest, poweroff, vsock-echo or fs-test, got \"%s\"",
+		arg);
 }
 
 /*

@@ -279,8 +279,7 @@ static int write_memory(struct vmm *vm, const char *dir, struct snap_memory_info
 	return 0;
 }
 
-static int write_files(struct vmm *vm, const char *tmp, struct snap_memory_info *mi,
-		       struct err *e)
+static int write_files(struct vmm *vm, const char *tmp, struct snap_memory_info *mi, struct err *e)
 {
 	struct vmm_snap_writer w = {0};
 	char path[PATH_MAX + 64];

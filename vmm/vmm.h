@@ -92,7 +92,7 @@ struct vmm {
 	unsigned nr_virtio;
 	struct vmm_virtio_mmio *virtio[VMM_MAX_VIRTIO];
 	struct vmm_vsock *vsock; /* also in virtio[] */
-	void *fs; /* the virtio-fs device (tag "incept"), owned by its transport */
+	void *fs;		 /* the virtio-fs device (tag "incept"), owned by its transport */
 	struct vmm_timing timing;
 	uint64_t mem_size;
 	struct vmm_snapshot snap;

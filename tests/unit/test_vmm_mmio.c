@@ -13,7 +13,6 @@
 
 #define RAM (1 << 20)
 
-
 static void setup(struct vmm_virtio_mmio *t, struct vmm_mem *m)
 {
 	struct err e;

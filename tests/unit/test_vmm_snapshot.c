@@ -555,7 +555,6 @@ static void test_key_of(void)
 
 #define RAM (1 << 20)
 
-
 /* A fresh rng transport over `m` (the VMM creates one like this before a restore). */
 static void transport(struct vmm_virtio_mmio *t, const struct vmm_mem *m)
 {
