@@ -4,17 +4,11 @@
 
 bats_require_minimum_version 1.5.0
 
-BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
-ART=${INCEPT_ARTIFACTS:-$BATS_TEST_DIRNAME/../../build}
+load vm_helpers
 
 setup_file() {
 	export INCEPT="$BIN/incept"
-	export CAN_BOOT=1 WHY=""
-	if [ ! -c /dev/kvm ]; then
-		CAN_BOOT=0 WHY="no /dev/kvm on this host"
-	elif [ ! -f "$ART/vmlinux" ] || [ ! -f "$ART/initrd.cpio" ]; then
-		CAN_BOOT=0 WHY="build/vmlinux or build/initrd.cpio missing (run make)"
-	fi
+	vm_setup_file
 }
 
 setup() {
@@ -34,7 +28,7 @@ JSON
 }
 
 @test "prepare: builds the snapshot once, with a progress line, then reuses it" {
-	[ "$CAN_BOOT" = 1 ] || skip "$WHY"
+	need_boot
 	run --separate-stderr "$INCEPT" prepare
 	echo "$output" "$stderr"
 	[ "$status" -eq 0 ]
@@ -49,7 +43,7 @@ JSON
 }
 
 @test "prepare --prune: removes snapshots of other inputs and dead builds, keeps the current" {
-	[ "$CAN_BOOT" = 1 ] || skip "$WHY"
+	need_boot
 	run --separate-stderr "$INCEPT" prepare
 	[ "$status" -eq 0 ]
 	current=${output#snapshot ready: }

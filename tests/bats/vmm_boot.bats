@@ -4,18 +4,10 @@
 # Boots need /dev/kvm, build/vmlinux and build/initrd.cpio (`make`); without them those
 # tests skip and say why. On PVM hosts each boot takes ~10-25 s (emulated guest kernel).
 
-BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
-ART=${INCEPT_ARTIFACTS:-$BATS_TEST_DIRNAME/../../build}
+load vm_helpers
 
 setup_file() {
-	export VMM="$BIN/incept-vmm" KERNEL="$ART/vmlinux" INITRD="$ART/initrd.cpio"
-	export WORK="$BATS_FILE_TMPDIR"
-	export CAN_BOOT=1 WHY=""
-	if [ ! -c /dev/kvm ]; then
-		CAN_BOOT=0 WHY="no /dev/kvm on this host"
-	elif [ ! -f "$KERNEL" ] || [ ! -f "$INITRD" ]; then
-		CAN_BOOT=0 WHY="build/vmlinux or build/initrd.cpio missing (run make)"
-	fi
+	vm_setup_file
 	[ "$CAN_BOOT" = 1 ] || return 0
 	# Two selftest boots, run once and shared by the tests below.
 	boot smp --vcpus 2 --memory 128
@@ -32,15 +24,6 @@ boot() {
 		>"$WORK/$name.stdout" 2>"$WORK/$name.stderr"
 	echo $? >"$WORK/$name.status"
 	set -e
-}
-
-need_boot() {
-	[ "$CAN_BOOT" = 1 ] || skip "$WHY"
-}
-
-# value FILE NAME: the value of a `name: value` line.
-value() {
-	tr -d '\r' <"$1" | sed -n "s/^$2: *//p" | tail -n 1
 }
 
 @test "vmm: agent reports ready and the VMM logs ready_ms" {

@@ -6,21 +6,14 @@
 # Needs /dev/kvm, build/vmlinux and build/initrd.cpio; without them the tests skip and say why.
 # One guest run takes a few minutes on a PVM host (every guest-kernel instruction is emulated).
 
-BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
-ART=${INCEPT_ARTIFACTS:-$BATS_TEST_DIRNAME/../../build}
+load vm_helpers
 
 setup_file() {
-	export VMM="$BIN/incept-vmm" KERNEL="$ART/vmlinux" INITRD="$ART/initrd.cpio"
-	export SNAPS="$BATS_FILE_TMPDIR/snaps" WORK="$BATS_FILE_TMPDIR"
+	vm_setup_file
 	export RW="$BATS_FILE_TMPDIR/rw" RO="$BATS_FILE_TMPDIR/ro" OUTSIDE="$BATS_FILE_TMPDIR/outside"
 	# A marker no guest may ever read: it lives outside every share. Set once, here: the
 	# top level of this file runs again in every test's process.
-	export SECRET="incept-secret-$$-$RANDOM-never-in-the-guest" CAN_BOOT=1 WHY=""
-	if [ ! -c /dev/kvm ]; then
-		CAN_BOOT=0 WHY="no /dev/kvm on this host"
-	elif [ ! -f "$KERNEL" ] || [ ! -f "$INITRD" ]; then
-		CAN_BOOT=0 WHY="build/vmlinux or build/initrd.cpio missing (run make)"
-	fi
+	export SECRET="incept-secret-$$-$RANDOM-never-in-the-guest"
 	[ "$CAN_BOOT" = 1 ] || return 0
 	mkdir -p "$RW" "$WORK/rw-cold" "$RO/sub" "$OUTSIDE"
 	echo "$SECRET" >"$OUTSIDE/secret"
@@ -36,10 +29,6 @@ setup_file() {
 	# with the test; then a guest restored from that snapshot runs it again with its own shares.
 	vmm cold --agent-task fs-test --share "rw=$WORK/rw-cold" --share "ro=$RO:ro"
 	vmm fstest --agent-task fs-test --share "rw=$RW" --share "ro=$RO:ro"
-}
-
-need_boot() {
-	[ "$CAN_BOOT" = 1 ] || skip "$WHY"
 }
 
 # vmm NAME FLAGS...: one VMM run against $SNAPS; status, log and console kept under $WORK.

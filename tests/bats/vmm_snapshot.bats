@@ -5,25 +5,13 @@
 # rebuilt and never restored, and concurrent first starts build it once.
 # Needs /dev/kvm, build/vmlinux and build/initrd.cpio; without them the tests skip and say why.
 
-BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
-ART=${INCEPT_ARTIFACTS:-$BATS_TEST_DIRNAME/../../build}
+load vm_helpers
 
 setup_file() {
-	export VMM="$BIN/incept-vmm" KERNEL="$ART/vmlinux" INITRD="$ART/initrd.cpio"
-	export SNAPS="$BATS_FILE_TMPDIR/snaps" WORK="$BATS_FILE_TMPDIR"
-	export CAN_BOOT=1 WHY=""
-	if [ ! -c /dev/kvm ]; then
-		CAN_BOOT=0 WHY="no /dev/kvm on this host"
-	elif [ ! -f "$KERNEL" ] || [ ! -f "$INITRD" ]; then
-		CAN_BOOT=0 WHY="build/vmlinux or build/initrd.cpio missing (run make)"
-	fi
+	vm_setup_file
 	[ "$CAN_BOOT" = 1 ] || return 0
 	# The cold path: no snapshot yet in a brand-new directory.
 	vmm build --snapshot-only
-}
-
-need_boot() {
-	[ "$CAN_BOOT" = 1 ] || skip "$WHY"
 }
 
 # vmm NAME FLAGS...: one VMM run against $SNAPS; status, log and console kept under $WORK.
@@ -36,10 +24,6 @@ vmm() {
 		>"$WORK/$name.stdout" 2>"$WORK/$name.log"
 	echo $? >"$WORK/$name.status"
 	set -e
-}
-
-value() {
-	tr -d '\r' <"$1" | sed -n "s/^$2: *//p" | tail -n 1
 }
 
 snapdir() {

@@ -5,19 +5,11 @@
 # which the VMM maps to the Unix socket <socket>_1025. Client side: tests/bats/vsock_client.py.
 # Needs /dev/kvm, build/vmlinux and build/initrd.cpio; without them the tests skip and say why.
 
-BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
-ART=${INCEPT_ARTIFACTS:-$BATS_TEST_DIRNAME/../../build}
+load vm_helpers
 CLIENT="python3 $BATS_TEST_DIRNAME/vsock_client.py"
 
 setup_file() {
-	export VMM="$BIN/incept-vmm" KERNEL="$ART/vmlinux" INITRD="$ART/initrd.cpio"
-	export SNAPS="$BATS_FILE_TMPDIR/snaps" WORK="$BATS_FILE_TMPDIR"
-	export CAN_BOOT=1 WHY=""
-	if [ ! -c /dev/kvm ]; then
-		CAN_BOOT=0 WHY="no /dev/kvm on this host"
-	elif [ ! -f "$KERNEL" ] || [ ! -f "$INITRD" ]; then
-		CAN_BOOT=0 WHY="build/vmlinux or build/initrd.cpio missing (run make)"
-	fi
+	vm_setup_file
 	[ "$CAN_BOOT" = 1 ] || return 0
 	# Short: a Unix socket path is at most 107 bytes, and the VMM appends _<port>.
 	export SOCKDIR=$(mktemp -d /tmp/incept-vsock.XXXXXX)
@@ -46,10 +38,6 @@ teardown_file() {
 	[ "$CAN_BOOT" = 1 ] || return 0
 	kill "$(cat "$WORK/vmm.pid")" "$(cat "$WORK/listener.pid")" 2>/dev/null || true
 	rm -rf "$SOCKDIR"
-}
-
-need_boot() {
-	[ "$CAN_BOOT" = 1 ] || skip "$WHY"
 }
 
 @test "vsock: the restored guest's echo port answers CONNECT with OK" {
