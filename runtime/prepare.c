@@ -110,26 +110,31 @@ static bool dead_build(const char *name)
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
+/* "<key>.lock": removed when nobody holds it and its snapshot "<key>" is not there. */
+static int prune_lock(const char *path, size_t key_len, struct err *e)
+{
+	cleanup_close int fd = open(path, O_RDWR | O_CLOEXEC);
+	char snap[PATH_MAX * 2];
+
+	snprintf(snap, sizeof(snap), "%.*s", (int)key_len, path);
+	if (fd < 0 || access(snap, F_OK) == 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return 0;
+	if (unlink(path) < 0)
+		return err_sys(e, errno, "remove %s", path);
+	return 0;
+}
+
 static int prune_entry(const struct rt_config *cfg, const char *current, const char *name,
 		       unsigned *removed, struct err *e)
 {
 	char path[PATH_MAX * 2], meta_path[PATH_MAX * 2 + 8];
 	cleanup_free char *meta = NULL;
-	size_t len;
+	size_t len = strlen(name);
 	bool stale;
 
 	snprintf(path, sizeof(path), "%s/%s", cfg->snapshot_dir, name);
-	if (strstr(name, ".lock")) {
-		cleanup_close int fd = open(path, O_RDWR | O_CLOEXEC);
-
-		/* A lock nobody holds, for a snapshot that is not there. */
-		path[strlen(path) - 5] = '\0';
-		stale = fd >= 0 && access(path, F_OK) < 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
-		path[strlen(path)] = '.';
-		if (stale && unlink(path) < 0)
-			return err_sys(e, errno, "remove %s", path);
-		return 0;
-	}
+	if (len > 5 && !strcmp(name + len - 5, ".lock"))
+		return prune_lock(path, strlen(path) - 5, e);
 	if (strstr(name, ".tmp-")) {
 		stale = dead_build(name);
 	} else {
