@@ -109,6 +109,7 @@ r=$work/restore.1
 	echo "idle_guest_host_kib: $idle_pss"
 	echo "idle_guest_rss_kib: $idle_rss"
 	echo "snapshot_disk_kib: $(du -sk "$snaps" | cut -f1)"
+	echo "snapshot_save_ms: $(sed -n 's/.*snapshot [0-9a-f]* saved in \([0-9]*\) ms.*/\1/p' "$work/build")"
 	echo
 	echo "where a restore's milliseconds go (restore 1):"
 	for k in build_kvm_ms build_vm_ms build_snapshot_ms build_memory_ms build_vcpus_ms \
