@@ -3,9 +3,10 @@
  * `incept delete [--force] ID`, with runc's rules: a stopped container is
  * removed; a created one is killed first; a running or paused one only with
  * --force; --force on an id that does not exist succeeds (containerd relies
- * on that when it cleans up after a failed create).
+ * on that when it cleans up after a failed create). Poststop hooks run, the
+ * container's cgroup directory goes.
  */
-#include "rt.h"
+#include "container.h"
 #include "cleanup.h"
 #include "oci/state.h"
 #include "util.h"
@@ -101,7 +102,7 @@ static int delete_run(const struct rt_global *g, void *opts, int argc, char **ar
 	}
 	r = kill_vmm(c, e);
 	if (r == 0)
-		r = oci_container_destroy(c, e);
+		r = rt_container_cleanup(c, e);
 out:
 	oci_container_close(c);
 	return r < 0 ? -1 : 0;

@@ -191,6 +191,7 @@ struct rt_create_opts {
 	bool detach;
 	bool keep;
 	bool no_subreaper;
+	bool no_snapshot; /* incept's own: cold-boot the guest instead of restoring a snapshot */
 };
 
 /* create's and run's shared flags, each with runc's help text (the tables keep runc's order). */
@@ -238,13 +239,14 @@ struct rt_create_opts {
 			"0"                                                                        \
 	}
 
-/*
- * Everything create and run check before a VMM would start, with runc's
- * messages: the id, the bundle's config.json (parsed and validated), the
- * rootfs, --console-socket against process.terminal, and that the id is free.
- */
-int rt_create_check(const struct rt_global *g, const struct rt_create_opts *o, bool detach,
-		    const char *id, struct err *e);
+#define RT_CREATE_FLAG_NO_SNAPSHOT                                                                 \
+	{                                                                                          \
+		"no-snapshot", RT_FLAG_BOOL, offsetof(struct rt_create_opts, no_snapshot),         \
+			"(incept) cold-boot the container's microVM instead of restoring the "     \
+			"guest snapshot",                                                          \
+			NULL                                                                       \
+	}
+
 extern const char rt_create_args_usage[];
 
 /* kill's signal argument as runc reads it: a number, "KILL" or "SIGKILL" (any case). */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-/* `incept start ID`: runc's status rules; starting a created container needs the VMM. */
-#include "rt.h"
+/* `incept start ID`: runc's status rules; a created container's process is told to exec. */
+#include "container.h"
 #include "oci/state.h"
 
 #include <errno.h>
@@ -18,7 +18,7 @@ static int start_run(const struct rt_global *g, void *opts, int argc, char **arg
 	status = oci_container_status(c);
 	switch (status) {
 	case OCI_STATUS_CREATED:
-		r = rt_not_implemented("start", e);
+		r = rt_container_start(c, e);
 		break;
 	case OCI_STATUS_STOPPED:
 		r = err_set(e, EINVAL, "cannot start a container that has stopped");

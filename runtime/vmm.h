@@ -7,7 +7,7 @@
 #include "config.h"
 #include "error.h"
 
-#define RT_VMM_MAX_ARGS 40
+#define RT_VMM_MAX_ARGS 1024
 
 struct rt_vmm_cmd {
 	const char *argv[RT_VMM_MAX_ARGS + 1];

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * create's and start's work, shared by `create`, `start` and `run`, and the cleanup after
+ * a container's VMM is gone, shared by `delete` and `run`. See ../shared/DESIGN.md
+ * "Lifecycle": the VMM's pid is the container's pid; create returns once the agent has the
+ * process ready to exec (state `created`).
+ */
+#define _GNU_SOURCE
+#include "container.h"
+#include "cleanup.h"
+#include "oci/config.h"
+#include "oci/state.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* What create sets up around the VMM, undone on failure. */
+struct create_ctx {
+	struct rt_bundle b;
+	struct rt_spec spec;
+	struct rt_config cfg;
+	struct rt_launch l;
+	struct oci_container *c;
+	char *cgroup_dir;
+	char *vsock_socket;
+	int pty_master, pty_slave, netns_fd;
+	pid_t pid;
+};
+
+static int load_config(struct rt_config *cfg, struct err *e)
+{
+	char self[PATH_MAX];
+
+	if (rt_self_dir(self, sizeof(self), e) < 0)
+		return -1;
+	return rt_config_load(cfg, self, e);
+}
+
+static int annotation_uint(const struct oci_config *cfg, const char *key, unsigned long long min,
+			   unsigned long long max, unsigned long long *out, struct err *e)
+{
+	const char *v = oci_config_annotation(cfg, key);
+
+	if (!v)
+		return 0;
+	if (util_parse_u64(v, 10, out) < 0 || *out < min || *out > max)
+		return err_set(e, EINVAL, "annotation %s: want %llu..%llu, got \"%s\"", key, min,
+			       max, v);
+	return 0;
+}
+
+/* The VM's shape and start path: runtime config, then io.incept.* annotations, then flags. */
+static int shape(struct create_ctx *x, const struct rt_create_opts *o, struct err *e)
+{
+	const struct oci_config *cfg = x->b.cfg;
+	unsigned long long vcpus = x->cfg.vcpus, mib = x->cfg.memory_mib;
+	const char *snap = oci_config_annotation(cfg, "io.incept.snapshot");
+
+	if (annotation_uint(cfg, "io.incept.vcpus", 1, 32, &vcpus, e) < 0 ||
+	    annotation_uint(cfg, "io.incept.memory_mib", 64, 1048576, &mib, e) < 0)
+		return -1;
+	if (snap && strcmp(snap, "true") && strcmp(snap, "false"))
+		return err_set(e, EINVAL, "annotation io.incept.snapshot: want true or false, got "
+					  "\"%s\"",
+			       snap);
+	x->l.cfg = &x->cfg;
+	x->l.vcpus = (unsigned)vcpus;
+	x->l.memory_mib = mib;
+	x->l.snapshot_dir = x->cfg.snapshot_dir;
+	if (o->no_snapshot || (snap && !strcmp(snap, "false")))
+		x->l.snapshot_dir = NULL;
+	return 0;
+}
+
+/* The state directory, status `creating`, locked; config.json copied in for later verbs. */
+static int make_state(const struct rt_global *g, struct create_ctx *x, const char *id,
+		      struct err *e)
+{
+	struct oci_state st = {0};
+	char created[64], copy[PATH_MAX], src[PATH_MAX];
+	cleanup_free char *text = NULL;
+	size_t len;
+
+	oci_state_timestamp(created, sizeof(created));
+	st.oci_version = strdup(RT_SPEC_VERSION);
+	st.id = strdup(id);
+	st.bundle = strdup(x->b.dir);
+	st.rootfs = strdup(x->b.rootfs);
+	st.created = strdup(created);
+	st.owner = strdup("");
+	if (asprintf(&st.vmm_socket, "%s/%s/" RT_VMM_SOCKET, g->root, id) < 0)
+		st.vmm_socket = NULL;
+	if (!st.oci_version || !st.id || !st.bundle || !st.rootfs || !st.created || !st.owner ||
+	    !st.vmm_socket) {
+		oci_state_clear(&st);
+		return err_sys(e, ENOMEM, "state");
+	}
+	for (size_t i = 0; i < x->b.cfg->n_annotations; i++)
+		if (oci_state_annotate(&st, x->b.cfg->annotations[i].key,
+				       x->b.cfg->annotations[i].value, e) < 0) {
+			oci_state_clear(&st);
+			return -1;
+		}
+	if (oci_container_create(g->root, &st, &x->c, e) < 0)
+		return -1;
+	x->vsock_socket = x->c->state.vmm_socket;
+	snprintf(src, sizeof(src), "%s/config.json", x->b.dir);
+	snprintf(copy, sizeof(copy), "%s/" RT_CONFIG_COPY, x->c->dir);
+	if (util_read_file(src, OCI_CONFIG_MAX_SIZE, &text, &len, e) < 0)
+		return -1;
+	return util_write_file_atomic(copy, text, len, 0600, e);
+}
+
+/* The VMM's stdio: a pty slave (master sent to the console socket) or create's own fds. */
+static int setup_stdio(struct create_ctx *x, const struct rt_create_opts *o, struct err *e)
+{
+	const struct oci_process *p = x->b.cfg->process;
+
+	for (int i = 0; i < 3; i++)
+		x->l.stdio[i] = i;
+	if (!p->terminal || !o->console_socket || !*o->console_socket)
+		return 0;
+	if (rt_pty_open(&x->pty_master, &x->pty_slave, p->console_height, p->console_width, e) <
+		    0 ||
+	    rt_console_send(o->console_socket, x->pty_master, e) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		x->l.stdio[i] = x->pty_slave;
+	return 0;
+}
+
+static int setup_host(struct create_ctx *x, struct err *e)
+{
+	const struct oci_namespace *net = oci_config_namespace(x->b.cfg, OCI_NS_NETWORK);
+
+	x->l.id = x->c->id;
+	x->l.vsock_socket = x->vsock_socket;
+	x->l.shares = x->spec.shares;
+	x->l.nr_shares = x->spec.nr_shares;
+	x->l.netns_fd = -1;
+	if (net && net->path) {
+		x->netns_fd = open(net->path, O_RDONLY | O_CLOEXEC);
+		if (x->netns_fd < 0)
+			return err_sys(e, errno, "open network namespace %s", net->path);
+		x->l.netns_fd = x->netns_fd;
+	}
+	if (rt_cgroup_prepare(x->b.cfg->linux_cfg.cgroups_path, &x->cgroup_dir, e) < 0)
+		return -1;
+	x->l.cgroup_dir = x->cgroup_dir;
+	return 0;
+}
+
+static int launch(struct create_ctx *x, struct err *e)
+{
+	struct proto_buf buf;
+	int r;
+
+	proto_buf_init(&buf);
+	r = proto_encode_container(&buf, &x->spec.c, e);
+	if (r == 0)
+		r = rt_launch_vmm(&x->l, &buf, &x->pid, e);
+	proto_buf_free(&buf);
+	return r;
+}
+
+char *rt_container_state_json(const struct oci_container *c, struct err *e)
+{
+	enum oci_status status = oci_container_status(c);
+	struct rt_json j;
+
+	rt_json_init(&j, NULL);
+	rt_state_json(&j, &c->state, oci_status_name(status),
+		      status == OCI_STATUS_STOPPED ? 0 : c->state.pid, c->state.owner);
+	rt_buf_add(&j.buf, "", 1);
+	if (j.buf.oom) {
+		rt_buf_free(&j.buf);
+		return err_sys(e, ENOMEM, "state"), NULL;
+	}
+	return j.buf.p;
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct err *e)
+{
+	char digits[16];
+	int n = snprintf(digits, sizeof(digits), "%d", (int)pid);
+
+	if (!path || !*path)
+		return 0;
+	return util_write_file_atomic(path, digits, (size_t)n, 0644, e);
+}
+
+/* The VMM answered PID: record it, then the pid file and the create-time hooks. */
+static int created(struct create_ctx *x, const struct rt_create_opts *o, struct err *e)
+{
+	const struct oci_hooks *h = &x->b.cfg->hooks;
+	struct oci_container *c = x->c;
+	cleanup_free char *json = NULL;
+	char st;
+
+	c->state.pid = x->pid;
+	if (oci_pid_stat(x->pid, &c->state.pid_start, &st, e) < 0)
+		return -1;
+	c->state.status = OCI_STATUS_CREATED;
+	c->creating = false;
+	if (oci_container_save(c, e) < 0 || write_pid_file(o->pid_file, x->pid, e) < 0)
+		return -1;
+	json = rt_container_state_json(c, e);
+	if (!json || rt_hooks_run(&h->prestart, "prestart", json, e) < 0 ||
+	    rt_hooks_run(&h->create_runtime, "createRuntime", json, e) < 0 ||
+	    rt_hooks_run(&h->create_container, "createContainer", json, e) < 0)
+		return -1;
+	return 0;
+}
+
+static void ctx_free(struct create_ctx *x, bool failed)
+{
+	struct err ignored;
+
+	if (failed) {
+		rt_vmm_kill_reap(x->pid);
+		if (x->c)
+			oci_container_destroy(x->c, &ignored);
+		oci_container_close(x->c);
+		if (x->cgroup_dir)
+			rmdir(x->cgroup_dir);
+	}
+	if (x->pty_master >= 0)
+		close(x->pty_master);
+	if (x->pty_slave >= 0)
+		close(x->pty_slave);
+	if (x->netns_fd >= 0)
+		close(x->netns_fd);
+	free(x->cgroup_dir);
+	rt_spec_free(&x->spec);
+	rt_bundle_free(&x->b);
+}
+
+int rt_container_create(const struct rt_global *g, const struct rt_create_opts *o, bool detach,
+			const char *id, struct rt_created *out, struct err *e)
+{
+	struct create_ctx x = {.pty_master = -1, .pty_slave = -1, .netns_fd = -1};
+	bool stdin_open;
+
+	if (rt_bundle_load(g, o, detach, id, &x.b, e) < 0)
+		return -1;
+	stdin_open = x.b.cfg->process->terminal || !rt_fd_is_devnull(0);
+	if (load_config(&x.cfg, e) < 0 || shape(&x, o, e) < 0 ||
+	    rt_spec_build(&x.b, id, stdin_open, &x.spec, e) < 0 || make_state(g, &x, id, e) < 0 ||
+	    setup_stdio(&x, o, e) < 0 || setup_host(&x, e) < 0 || launch(&x, e) < 0 ||
+	    created(&x, o, e) < 0) {
+		ctx_free(&x, true);
+		return -1;
+	}
+	out->c = x.c;
+	out->cfg = steal_ptr(&x.b.cfg);
+	out->pid = x.pid;
+	ctx_free(&x, false);
+	return 0;
+}
+
+struct oci_config *rt_container_config(const struct oci_container *c, struct err *e)
+{
+	struct oci_config *cfg;
+
+	if (oci_config_load(c->dir, &cfg, e) < 0)
+		return NULL;
+	return cfg;
+}
+
+int rt_container_start(struct oci_container *c, struct err *e)
+{
+	struct oci_config *cfg = NULL;
+	cleanup_free char *json = NULL;
+	struct proto_buf req;
+	int r;
+
+	proto_buf_init(&req);
+	r = proto_encode_empty(&req, PROTO_START, e);
+	if (r == 0)
+		r = rt_agent_request(c->state.vmm_socket, &req, PROTO_OK, NULL, NULL, e);
+	proto_buf_free(&req);
+	if (r < 0)
+		return -1;
+	c->state.status = OCI_STATUS_RUNNING;
+	if (oci_container_save(c, e) < 0)
+		return -1;
+	cfg = rt_container_config(c, e);
+	json = cfg ? rt_container_state_json(c, e) : NULL;
+	r = json ? rt_hooks_run(&cfg->hooks.poststart, "poststart", json, e) : -1;
+	oci_config_free(cfg);
+	return r;
+}
+
+int rt_container_cleanup(struct oci_container *c, struct err *e)
+{
+	struct oci_config *cfg;
+	cleanup_free char *json = NULL;
+	struct err warn;
+
+	err_clear(&warn);
+	cfg = rt_container_config(c, &warn);
+	if (cfg) {
+		json = rt_container_state_json(c, &warn);
+		/* runc only warns about poststop hooks: the container is gone either way */
+		if (json && rt_hooks_run(&cfg->hooks.poststop, "poststop", json, &warn) < 0)
+			log_warn("%s", warn.msg);
+		rt_cgroup_remove(cfg->linux_cfg.cgroups_path);
+		oci_config_free(cfg);
+	}
+	return oci_container_destroy(c, e);
+}
