@@ -37,7 +37,7 @@
 
 #define PROTO_VERSION	  1
 #define PROTO_HDR_SIZE	  8
-#define PROTO_MAX_PAYLOAD (1u << 20) /* a CREATE with a large env fits; data is sent in pieces */
+#define PROTO_MAX_PAYLOAD (1u << 20)  /* a CREATE with a large env fits; data is sent in pieces */
 #define PROTO_DATA_CHUNK  (64u << 10) /* STDIN/STDOUT/STDERR payloads are at most this */
 
 /* The agent's vsock port: every conversation with the agent starts with a connection here. */
@@ -55,12 +55,12 @@
 
 enum proto_type {
 	/* runtime/VMM/relay -> agent */
-	PROTO_CREATE = 1,      /* struct proto_container; reply PID or ERROR; opens the init stream */
-	PROTO_START = 2,       /* no fields; reply OK or ERROR */
-	PROTO_EXEC = 3,	       /* struct proto_process; reply PID or ERROR; opens an exec stream */
-	PROTO_SIGNAL = 4,      /* struct proto_signal; reply OK or ERROR (on a stream: no reply) */
-	PROTO_RESIZE = 5,      /* struct proto_resize, on a stream; no reply */
-	PROTO_STDIN = 6,       /* raw bytes, on a stream */
+	PROTO_CREATE = 1, /* struct proto_container; reply PID or ERROR; opens the init stream */
+	PROTO_START = 2,  /* no fields; reply OK or ERROR */
+	PROTO_EXEC = 3,	  /* struct proto_process; reply PID or ERROR; opens an exec stream */
+	PROTO_SIGNAL = 4, /* struct proto_signal; reply OK or ERROR (on a stream: no reply) */
+	PROTO_RESIZE = 5, /* struct proto_resize, on a stream; no reply */
+	PROTO_STDIN = 6,  /* raw bytes, on a stream */
 	PROTO_STDIN_CLOSE = 7, /* no fields, on a stream: the process's stdin reaches EOF */
 	PROTO_PS = 8,	       /* no fields; reply PIDS */
 	PROTO_SHUTDOWN = 9,    /* no fields; the agent kills everything and powers off */
@@ -76,35 +76,35 @@ enum proto_type {
 
 enum proto_tag {
 	/* struct proto_process */
-	PROTO_T_ARG = 1,	 /* string, repeated, in order */
-	PROTO_T_ENV = 2,	 /* string NAME=VALUE, repeated */
-	PROTO_T_CWD = 3,	 /* string, absolute */
-	PROTO_T_UID = 4,	 /* u32 */
-	PROTO_T_GID = 5,	 /* u32 */
-	PROTO_T_GIDS = 6,	 /* n * u32: additional gids */
-	PROTO_T_UMASK = 7,	 /* u32, 0..0777 */
-	PROTO_T_TERMINAL = 8,	 /* u32 0/1 */
-	PROTO_T_ROWS = 9,	 /* u32 */
-	PROTO_T_COLS = 10,	 /* u32 */
+	PROTO_T_ARG = 1,	   /* string, repeated, in order */
+	PROTO_T_ENV = 2,	   /* string NAME=VALUE, repeated */
+	PROTO_T_CWD = 3,	   /* string, absolute */
+	PROTO_T_UID = 4,	   /* u32 */
+	PROTO_T_GID = 5,	   /* u32 */
+	PROTO_T_GIDS = 6,	   /* n * u32: additional gids */
+	PROTO_T_UMASK = 7,	   /* u32, 0..0777 */
+	PROTO_T_TERMINAL = 8,	   /* u32 0/1 */
+	PROTO_T_ROWS = 9,	   /* u32 */
+	PROTO_T_COLS = 10,	   /* u32 */
 	PROTO_T_NO_NEW_PRIVS = 11, /* u32 0/1 */
-	PROTO_T_CAPS = 12,	 /* 5 * u64: bounding, effective, inheritable, permitted, ambient */
-	PROTO_T_RLIMIT = 13,	 /* nested: RLIMIT_RESOURCE, RLIMIT_SOFT, RLIMIT_HARD; repeated */
+	PROTO_T_CAPS = 12,   /* 5 * u64: bounding, effective, inheritable, permitted, ambient */
+	PROTO_T_RLIMIT = 13, /* nested: RLIMIT_RESOURCE, RLIMIT_SOFT, RLIMIT_HARD; repeated */
 	PROTO_T_OOM_SCORE_ADJ = 14, /* u32 holding an int32, -1000..1000 */
-	PROTO_T_HOST_PID = 15,	 /* u32: the host pid standing for the process (relay), for ps */
-	PROTO_T_STDIN = 16,	 /* u32 0/1: the host sends stdin (else the process gets /dev/null) */
+	PROTO_T_HOST_PID = 15,	    /* u32: the host pid standing for the process (relay), for ps */
+	PROTO_T_STDIN = 16, /* u32 0/1: the host sends stdin (else the process gets /dev/null) */
 
 	/* struct proto_container */
-	PROTO_T_ID = 32,	      /* string */
-	PROTO_T_ROOTFS = 33,	      /* string: the share name of the rootfs */
-	PROTO_T_ROOTFS_RO = 34,	      /* u32 0/1 */
-	PROTO_T_HOSTNAME = 35,	      /* string */
-	PROTO_T_DOMAINNAME = 36,      /* string */
-	PROTO_T_NAMESPACES = 37,      /* u32: CLONE_NEW* the agent creates for the container */
-	PROTO_T_MOUNT = 38,	      /* nested: PROTO_T_M_*; repeated, in config order */
-	PROTO_T_MASKED = 39,	      /* string path, repeated */
-	PROTO_T_READONLY = 40,	      /* string path, repeated */
-	PROTO_T_SYSCTL = 41,	      /* string key=value, repeated */
-	PROTO_T_PROCESS = 42,	      /* nested: the init process, struct proto_process fields */
+	PROTO_T_ID = 32,	 /* string */
+	PROTO_T_ROOTFS = 33,	 /* string: the share name of the rootfs */
+	PROTO_T_ROOTFS_RO = 34,	 /* u32 0/1 */
+	PROTO_T_HOSTNAME = 35,	 /* string */
+	PROTO_T_DOMAINNAME = 36, /* string */
+	PROTO_T_NAMESPACES = 37, /* u32: CLONE_NEW* the agent creates for the container */
+	PROTO_T_MOUNT = 38,	 /* nested: PROTO_T_M_*; repeated, in config order */
+	PROTO_T_MASKED = 39,	 /* string path, repeated */
+	PROTO_T_READONLY = 40,	 /* string path, repeated */
+	PROTO_T_SYSCTL = 41,	 /* string key=value, repeated */
+	PROTO_T_PROCESS = 42,	 /* nested: the init process, struct proto_process fields */
 
 	/* inside PROTO_T_MOUNT */
 	PROTO_T_M_DEST = 64,	    /* string, absolute */

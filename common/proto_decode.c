@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The strict decoder of common/proto.h: every length, count, string and value is checked
+ * before use (a message may come from a compromised guest), and blocking message I/O.
+ */
+#include "proto.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FIELD_HDR 6
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+static const char *const type_names[] = {
+	[PROTO_CREATE] = "CREATE",
+	[PROTO_START] = "START",
+	[PROTO_EXEC] = "EXEC",
+	[PROTO_SIGNAL] = "SIGNAL",
+	[PROTO_RESIZE] = "RESIZE",
+	[PROTO_STDIN] = "STDIN",
+	[PROTO_STDIN_CLOSE] = "STDIN_CLOSE",
+	[PROTO_PS] = "PS",
+	[PROTO_SHUTDOWN] = "SHUTDOWN",
+	[PROTO_OK] = "OK",
+	[PROTO_ERROR] = "ERROR",
+	[PROTO_PID] = "PID",
+	[PROTO_STDOUT] = "STDOUT",
+	[PROTO_STDERR] = "STDERR",
+	[PROTO_EXIT] = "EXIT",
+	[PROTO_PIDS] = "PIDS",
+};
+
+const char *proto_type_name(uint16_t type)
+{
+	if (type < sizeof(type_names) / sizeof(type_names[0]) && type_names[type])
+		return type_names[type];
+	return NULL;
+}
+
+void proto_hdr_encode(const struct proto_hdr *h, uint8_t raw[PROTO_HDR_SIZE])
+{
+	for (int i = 0; i < 4; i++)
+		raw[i] = (uint8_t)(h->len >> (8 * i));
+	raw[4] = (uint8_t)h->type;
+	raw[5] = (uint8_t)(h->type >> 8);
+	raw[6] = h->version;
+	raw[7] = h->flags;
+}
+
+int proto_hdr_parse(const uint8_t raw[PROTO_HDR_SIZE], struct proto_hdr *h, struct err *e)
+{
+	h->len = rd32(raw);
+	h->type = (uint16_t)(raw[4] | raw[5] << 8);
+	h->version = raw[6];
+	h->flags = raw[7];
+	if (h->version != PROTO_VERSION)
+		return err_set(e, EPROTO, "protocol version %u, expected %u", h->version,
+			       PROTO_VERSION);
+	if (h->flags)
+		return err_set(e, EPROTO, "message flags 0x%x are reserved", h->flags);
+	if (!proto_type_name(h->type))
+		return err_set(e, EPROTO, "unknown message type %u", h->type);
+	if (h->len > PROTO_MAX_PAYLOAD)
+		return err_set(e, EPROTO, "%s message of %u bytes (max %u)",
+			       proto_type_name(h->type), h->len, PROTO_MAX_PAYLOAD);
+	return 0;
+}
+
+int proto_next(struct proto_reader *r, uint16_t *tag, const uint8_t **val, uint32_t *len,
+	       struct err *e)
+{
+	uint32_t n;
+
+	if (r->left == 0)
+		return 0;
+	if (r->left < FIELD_HDR)
+		return err_set(e, EPROTO, "truncated field header");
+	*tag = (uint16_t)(r->p[0] | r->p[1] << 8);
+	n = rd32(r->p + 2);
+	if (n > r->left - FIELD_HDR)
+		return err_set(e, EPROTO, "field %u: %u bytes, only %zu left", *tag, n,
+			       r->left - FIELD_HDR);
+	*val = r->p + FIELD_HDR;
+	*len = n;
+	r->p += FIELD_HDR + n;
+	r->left -= FIELD_HDR + n;
+	return 1;
+}
+
+/* ---- typed field values ---- */
+
+static int want_u32(uint16_t tag, const uint8_t *v, uint32_t len, uint32_t *out, struct err *e)
+{
+	if (len != 4)
+		return err_set(e, EPROTO, "field %u: %u bytes, expected 4", tag, len);
+	*out = rd32(v);
+	return 0;
+}
+
+static int want_u64(uint16_t tag, const uint8_t *v, uint32_t len, uint64_t *out, struct err *e)
+{
+	if (len != 8)
+		return err_set(e, EPROTO, "field %u: %u bytes, expected 8", tag, len);
+	*out = rd64(v);
+	return 0;
+}
+
+static int want_bool(uint16_t tag, const uint8_t *v, uint32_t len, bool *out, struct err *e)
+{
+	uint32_t x = 0;
+
+	if (want_u32(tag, v, len, &x, e) < 0)
+		return -1;
+	if (x > 1)
+		return err_set(e, EPROTO, "field %u: %u is not a boolean", tag, x);
+	*out = x;
+	return 0;
+}
+
+/* A string: its NUL is the last byte and the only one. */
+static int want_str(uint16_t tag, const uint8_t *v, uint32_t len, const char **out, struct err *e)
+{
+	if (len == 0 || v[len - 1] != 0 || memchr(v, 0, len - 1))
+		return err_set(e, EPROTO, "field %u: not a NUL-terminated string", tag);
+	*out = (const char *)v;
+	return 0;
+}
+
+/* ---- string lists: counted first, then filled (one calloc, NULL-terminated) ---- */
+
+static int count_tag(const uint8_t *p, size_t len, uint16_t want, uint32_t max, uint32_t *n,
+		     struct err *e)
+{
+	struct proto_reader r = {p, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	*n = 0;
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (tag == want && ++*n > max)
+			return err_set(e, EPROTO, "field %u: more than %u entries", want, max);
+	}
+	return rc;
+}
+
+static int alloc_strv(const uint8_t *p, size_t len, uint16_t tag, uint32_t max, const char ***v,
+		      struct err *e)
+{
+	uint32_t n;
+
+	if (count_tag(p, len, tag, max, &n, e) < 0)
+		return -1;
+	*v = NULL;
+	if (n == 0)
+		return 0;
+	*v = calloc((size_t)n + 1, sizeof(**v));
+	return *v ? 0 : err_set(e, ENOMEM, "decoding a message: out of memory");
+}
+
+static int add_str(const char **v, uint32_t *n, uint16_t tag, const uint8_t *val, uint32_t len,
+		   struct err *e)
+{
+	return want_str(tag, val, len, &v[(*n)++], e);
+}
+
+/* ---- process ---- */
+
+static int decode_rlimit(const uint8_t *p, uint32_t len, struct proto_rlimit *rl, struct err *e)
+{
+	struct proto_reader r = {p, len};
+	unsigned seen = 0;
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (tag == PROTO_T_RLIMIT_RESOURCE)
+			rc = want_u32(tag, v, l, &rl->resource, e);
+		else if (tag == PROTO_T_RLIMIT_SOFT)
+			rc = want_u64(tag, v, l, &rl->soft, e);
+		else if (tag == PROTO_T_RLIMIT_HARD)
+			rc = want_u64(tag, v, l, &rl->hard, e);
+		else
+			continue;
+		if (rc < 0)
+			return -1;
+		seen |= 1u << (tag - PROTO_T_RLIMIT_RESOURCE);
+	}
+	if (rc < 0)
+		return -1;
+	if (seen != 7)
+		return err_set(e, EPROTO, "rlimit: resource, soft and hard are required");
+	if (rl->resource >= 64 || rl->soft > rl->hard)
+		return err_set(e, EPROTO, "rlimit %u: bad resource or soft > hard", rl->resource);
+	return 0;
+}
+
+static int decode_gids(const uint8_t *v, uint32_t len, struct proto_process *p, struct err *e)
+{
+	if (p->gids)
+		return err_set(e, EPROTO, "additional gids given twice");
+	if (len % 4 || len / 4 > PROTO_MAX_GIDS)
+		return err_set(e, EPROTO, "additional gids: bad length %u", len);
+	p->nr_gids = len / 4;
+	if (!p->nr_gids)
+		return 0;
+	p->gids = calloc(p->nr_gids, sizeof(*p->gids));
+	if (!p->gids)
+		return err_set(e, ENOMEM, "decoding a message: out of memory");
+	for (uint32_t i = 0; i < p->nr_gids; i++)
+		p->gids[i] = rd32(v + 4 * i);
+	return 0;
+}
+
+static int decode_caps(const uint8_t *v, uint32_t len, struct proto_process *p, struct err *e)
+{
+	if (len != 8 * PROTO_CAP_SETS)
+		return err_set(e, EPROTO, "capabilities: %u bytes, expected %u", len,
+			       8 * PROTO_CAP_SETS);
+	for (int i = 0; i < PROTO_CAP_SETS; i++)
+		p->caps[i] = rd64(v + 8 * i);
+	p->has_caps = true;
+	return 0;
+}
+
+static int process_field(struct proto_process *p, uint16_t tag, const uint8_t *v, uint32_t l,
+			 struct err *e)
+{
+	uint32_t x = 0;
+
+	switch (tag) {
+	case PROTO_T_ARG:
+		return add_str(p->args, &p->nr_args, tag, v, l, e);
+	case PROTO_T_ENV:
+		return add_str(p->env, &p->nr_env, tag, v, l, e);
+	case PROTO_T_CWD:
+		return want_str(tag, v, l, &p->cwd, e);
+	case PROTO_T_UID:
+		return want_u32(tag, v, l, &p->uid, e);
+	case PROTO_T_GID:
+		return want_u32(tag, v, l, &p->gid, e);
+	case PROTO_T_GIDS:
+		return decode_gids(v, l, p, e);
+	case PROTO_T_UMASK:
+		p->has_umask = true;
+		if (want_u32(tag, v, l, &p->umask, e) < 0)
+			return -1;
+		return p->umask > 0777 ? err_set(e, EPROTO, "umask %o out of range", p->umask) : 0;
+	case PROTO_T_TERMINAL:
+		return want_bool(tag, v, l, &p->terminal, e);
+	case PROTO_T_ROWS:
+		return want_u32(tag, v, l, &p->rows, e);
+	case PROTO_T_COLS:
+		return want_u32(tag, v, l, &p->cols, e);
+	case PROTO_T_NO_NEW_PRIVS:
+		return want_bool(tag, v, l, &p->no_new_privs, e);
+	case PROTO_T_CAPS:
+		return decode_caps(v, l, p, e);
+	case PROTO_T_RLIMIT:
+		return decode_rlimit(v, l, &p->rlimits[p->nr_rlimits++], e);
+	case PROTO_T_OOM_SCORE_ADJ:
+		if (want_u32(tag, v, l, &x, e) < 0)
+			return -1;
+		p->oom_score_adj = (int32_t)x;
+		p->has_oom_score_adj = true;
+		if (p->oom_score_adj < -1000 || p->oom_score_adj > 1000)
+			return err_set(e, EPROTO, "oom_score_adj %d out of range",
+				       p->oom_score_adj);
+		return 0;
+	case PROTO_T_HOST_PID:
+		return want_u32(tag, v, l, &p->host_pid, e);
+	case PROTO_T_STDIN:
+		return want_bool(tag, v, l, &p->stdin, e);
+	}
+	return 0; /* unknown: skipped */
+}
+
+static int process_alloc(const uint8_t *payload, size_t len, struct proto_process *p, struct err *e)
+{
+	uint32_t n;
+
+	if (alloc_strv(payload, len, PROTO_T_ARG, PROTO_MAX_ARGS, &p->args, e) < 0 ||
+	    alloc_strv(payload, len, PROTO_T_ENV, PROTO_MAX_ENV, &p->env, e) < 0 ||
+	    count_tag(payload, len, PROTO_T_RLIMIT, PROTO_MAX_RLIMITS, &n, e) < 0)
+		return -1;
+	if (n && !(p->rlimits = calloc(n, sizeof(*p->rlimits))))
+		return err_set(e, ENOMEM, "decoding a message: out of memory");
+	return 0;
+}
+
+int proto_decode_process(const uint8_t *payload, size_t len, struct proto_process *p, struct err *e)
+{
+	struct proto_reader r = {payload, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (process_alloc(payload, len, p, e) < 0)
+		goto fail;
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (process_field(p, tag, v, l, e) < 0)
+			goto fail;
+	}
+	if (rc < 0)
+		goto fail;
+	if (p->nr_args == 0) {
+		err_set(e, EPROTO, "process: args must not be empty");
+		goto fail;
+	}
+	if (!p->cwd)
+		p->cwd = "/";
+	if (p->cwd[0] != '/') {
+		err_set(e, EPROTO, "process: cwd \"%s\" is not absolute", p->cwd);
+		goto fail;
+	}
+	return 0;
+fail:
+	proto_process_free(p);
+	return -1;
+}
+
+void proto_process_free(struct proto_process *p)
+{
+	free(p->args);
+	free(p->env);
+	free(p->gids);
+	free(p->rlimits);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- container ---- */
+
+static int decode_mount(const uint8_t *p, uint32_t len, struct proto_mount *m, struct err *e)
+{
+	struct proto_reader r = {p, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (tag == PROTO_T_M_DEST)
+			rc = want_str(tag, v, l, &m->dest, e);
+		else if (tag == PROTO_T_M_TYPE)
+			rc = want_str(tag, v, l, &m->type, e);
+		else if (tag == PROTO_T_M_SOURCE)
+			rc = want_str(tag, v, l, &m->source, e);
+		else if (tag == PROTO_T_M_DATA)
+			rc = want_str(tag, v, l, &m->data, e);
+		else if (tag == PROTO_T_M_FLAGS)
+			rc = want_u64(tag, v, l, &m->flags, e);
+		else if (tag == PROTO_T_M_PROPAGATION)
+			rc = want_u64(tag, v, l, &m->propagation, e);
+		if (rc < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	if (!m->dest || m->dest[0] != '/')
+		return err_set(e, EPROTO, "mount: destination missing or not absolute");
+	return 0;
+}
+
+static int container_field(struct proto_container *c, uint16_t tag, const uint8_t *v, uint32_t l,
+			   struct err *e)
+{
+	switch (tag) {
+	case PROTO_T_ID:
+		return want_str(tag, v, l, &c->id, e);
+	case PROTO_T_ROOTFS:
+		return want_str(tag, v, l, &c->rootfs, e);
+	case PROTO_T_ROOTFS_RO:
+		return want_bool(tag, v, l, &c->rootfs_ro, e);
+	case PROTO_T_HOSTNAME:
+		return want_str(tag, v, l, &c->hostname, e);
+	case PROTO_T_DOMAINNAME:
+		return want_str(tag, v, l, &c->domainname, e);
+	case PROTO_T_NAMESPACES:
+		return want_u32(tag, v, l, &c->namespaces, e);
+	case PROTO_T_MOUNT:
+		return decode_mount(v, l, &c->mounts[c->nr_mounts++], e);
+	case PROTO_T_MASKED:
+		return add_str(c->masked, &c->nr_masked, tag, v, l, e);
+	case PROTO_T_READONLY:
+		return add_str(c->readonly, &c->nr_readonly, tag, v, l, e);
+	case PROTO_T_SYSCTL:
+		return add_str(c->sysctl, &c->nr_sysctl, tag, v, l, e);
+	case PROTO_T_PROCESS:
+		if (c->process.args)
+			return err_set(e, EPROTO, "container: two processes");
+		return proto_decode_process(v, l, &c->process, e);
+	}
+	return 0;
+}
+
+static int container_alloc(const uint8_t *payload, size_t len, struct proto_container *c,
+			   struct err *e)
+{
+	uint32_t n;
+
+	if (alloc_strv(payload, len, PROTO_T_MASKED, PROTO_MAX_PATHS, &c->masked, e) < 0 ||
+	    alloc_strv(payload, len, PROTO_T_READONLY, PROTO_MAX_PATHS, &c->readonly, e) < 0 ||
+	    alloc_strv(payload, len, PROTO_T_SYSCTL, PROTO_MAX_SYSCTL, &c->sysctl, e) < 0 ||
+	    count_tag(payload, len, PROTO_T_MOUNT, PROTO_MAX_MOUNTS, &n, e) < 0)
+		return -1;
+	if (n && !(c->mounts = calloc(n, sizeof(*c->mounts))))
+		return err_set(e, ENOMEM, "decoding a message: out of memory");
+	return 0;
+}
+
+int proto_decode_container(const uint8_t *payload, size_t len, struct proto_container *c,
+			   struct err *e)
+{
+	struct proto_reader r = {payload, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (container_alloc(payload, len, c, e) < 0)
+		goto fail;
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (container_field(c, tag, v, l, e) < 0)
+			goto fail;
+	}
+	if (rc < 0)
+		goto fail;
+	if (!c->rootfs || !c->process.args) {
+		err_set(e, EPROTO, "container: rootfs and process are required");
+		goto fail;
+	}
+	return 0;
+fail:
+	proto_container_free(c);
+	return -1;
+}
+
+void proto_container_free(struct proto_container *c)
+{
+	proto_process_free(&c->process);
+	free(c->mounts);
+	free(c->masked);
+	free(c->readonly);
+	free(c->sysctl);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- small messages ---- */
+
+/* Reads the u32 fields named in tags[] into out[]; `required` is a bit mask over tags[]. */
+static int small_fields(const uint8_t *payload, size_t len, const uint16_t *tags, uint32_t *out,
+			unsigned n, unsigned required, struct err *e)
+{
+	struct proto_reader r = {payload, len};
+	unsigned seen = 0;
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			if (tag != tags[i])
+				continue;
+			if (want_u32(tag, v, l, &out[i], e) < 0)
+				return -1;
+			seen |= 1u << i;
+		}
+	}
+	if (rc < 0)
+		return -1;
+	if ((seen & required) != required)
+		return err_set(e, EPROTO, "message lacks a required field");
+	return 0;
+}
+
+int proto_decode_signal(const uint8_t *payload, size_t len, struct proto_signal *s, struct err *e)
+{
+	static const uint16_t tags[] = {PROTO_T_PID, PROTO_T_SIGNO, PROTO_T_ALL};
+	uint32_t v[3] = {0, 0, 0};
+
+	if (small_fields(payload, len, tags, v, 3, 0x2, e) < 0)
+		return -1;
+	if (v[1] < 1 || v[1] > 64 || v[2] > 1)
+		return err_set(e, EPROTO, "signal: bad signal number %u", v[1]);
+	s->pid = v[0];
+	s->signo = v[1];
+	s->all = v[2];
+	return 0;
+}
+
+int proto_decode_resize(const uint8_t *payload, size_t len, uint32_t *rows, uint32_t *cols,
+			struct err *e)
+{
+	static const uint16_t tags[] = {PROTO_T_ROWS, PROTO_T_COLS};
+	uint32_t v[2];
+
+	if (small_fields(payload, len, tags, v, 2, 0x3, e) < 0)
+		return -1;
+	if (v[0] > 0xffff || v[1] > 0xffff)
+		return err_set(e, EPROTO, "resize: %ux%u out of range", v[0], v[1]);
+	*rows = v[0];
+	*cols = v[1];
+	return 0;
+}
+
+int proto_decode_exit(const uint8_t *payload, size_t len, struct proto_exit *x, struct err *e)
+{
+	static const uint16_t tags[] = {PROTO_T_CODE, PROTO_T_SIGNAL};
+	uint32_t v[2];
+
+	if (small_fields(payload, len, tags, v, 2, 0x3, e) < 0)
+		return -1;
+	if (v[0] > 255 || v[1] > 64 || (v[0] && v[1]))
+		return err_set(e, EPROTO, "exit: code %u signal %u out of range", v[0], v[1]);
+	x->code = v[0];
+	x->signal = v[1];
+	return 0;
+}
+
+int proto_decode_pid(const uint8_t *payload, size_t len, uint32_t *pid, struct err *e)
+{
+	static const uint16_t tags[] = {PROTO_T_PID};
+
+	if (small_fields(payload, len, tags, pid, 1, 0x1, e) < 0)
+		return -1;
+	if (*pid == 0 || *pid > (1u << 22))
+		return err_set(e, EPROTO, "pid %u out of range", *pid);
+	return 0;
+}
+
+int proto_decode_error(const uint8_t *payload, size_t len, int *errnum, const char **msg,
+		       struct err *e)
+{
+	struct proto_reader r = {payload, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l, x = 0;
+	int rc;
+
+	*msg = "";
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (tag == PROTO_T_ERRNO && want_u32(tag, v, l, &x, e) < 0)
+			return -1;
+		if (tag == PROTO_T_MESSAGE && want_str(tag, v, l, msg, e) < 0)
+			return -1;
+	}
+	if (rc < 0)
+		return -1;
+	*errnum = x < 4096 ? (int)x : EIO;
+	return 0;
+}
+
+int proto_decode_pids(const uint8_t *payload, size_t len, uint32_t **pids, uint32_t *n,
+		      struct err *e)
+{
+	struct proto_reader r = {payload, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l, count;
+	int rc;
+
+	*pids = NULL;
+	*n = 0;
+	if (count_tag(payload, len, PROTO_T_HOST_PID, 65536, &count, e) < 0)
+		return -1;
+	if (count == 0)
+		return 0;
+	*pids = calloc(count, sizeof(**pids));
+	if (!*pids)
+		return err_set(e, ENOMEM, "decoding a message: out of memory");
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (tag == PROTO_T_HOST_PID && want_u32(tag, v, l, &(*pids)[(*n)++], e) < 0)
+			break;
+	}
+	if (rc == 0 && *n == count)
+		return 0;
+	free(*pids);
+	*pids = NULL;
+	*n = 0;
+	return -1;
+}

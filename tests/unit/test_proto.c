@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: Apache-2.0
+/* common/proto.c: round trips of every message and the decoder's refusals. */
+#include "proto.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Splits b's first message into header + payload (checked). */
+static const uint8_t *first(const struct proto_buf *b, struct proto_hdr *h)
+{
+	struct err e = {0};
+
+	if (b->len < PROTO_HDR_SIZE || proto_hdr_parse(b->data, h, &e) < 0 ||
+	    h->len != b->len - PROTO_HDR_SIZE)
+		return NULL;
+	return b->data + PROTO_HDR_SIZE;
+}
+
+static const char *args[] = {"/bin/sh", "-c", "echo hi", NULL};
+static const char *env[] = {"PATH=/bin", "HOME=/root", NULL};
+
+static void fill_process(struct proto_process *p)
+{
+	static uint32_t gids[] = {10, 20, 30};
+	static struct proto_rlimit rl[] = {{7, 1024, 4096}, {6, 10, 20}};
+
+	memset(p, 0, sizeof(*p));
+	p->args = args;
+	p->nr_args = 3;
+	p->env = env;
+	p->nr_env = 2;
+	p->cwd = "/work";
+	p->uid = 1000;
+	p->gid = 1001;
+	p->gids = gids;
+	p->nr_gids = 3;
+	p->has_umask = true;
+	p->umask = 022;
+	p->terminal = true;
+	p->rows = 24;
+	p->cols = 80;
+	p->has_caps = true;
+	p->caps[0] = 0x3fffffffffULL;
+	p->caps[4] = 1ULL << 40;
+	p->rlimits = rl;
+	p->nr_rlimits = 2;
+	p->has_oom_score_adj = true;
+	p->oom_score_adj = -500;
+	p->host_pid = 4242;
+	p->stdin = true;
+}
+
+static void check_process(const struct proto_process *p)
+{
+	CHECK_INT(p->nr_args, 3);
+	CHECK_STR(p->args[2], "echo hi");
+	CHECK(p->args[3] == NULL);
+	CHECK_INT(p->nr_env, 2);
+	CHECK_STR(p->env[1], "HOME=/root");
+	CHECK(p->env[2] == NULL);
+	CHECK_STR(p->cwd, "/work");
+	CHECK_INT(p->uid, 1000);
+	CHECK_INT(p->gid, 1001);
+	CHECK_INT(p->nr_gids, 3);
+	CHECK_INT(p->gids[2], 30);
+	CHECK(p->has_umask && p->umask == 022);
+	CHECK(p->terminal && p->rows == 24 && p->cols == 80);
+	CHECK(!p->no_new_privs);
+	CHECK(p->has_caps && p->caps[0] == 0x3fffffffffULL && p->caps[4] == 1ULL << 40);
+	CHECK_INT(p->nr_rlimits, 2);
+	CHECK(p->rlimits[0].resource == 7 && p->rlimits[0].soft == 1024 &&
+	      p->rlimits[0].hard == 4096);
+	CHECK(p->has_oom_score_adj && p->oom_score_adj == -500);
+	CHECK_INT(p->host_pid, 4242);
+	CHECK(p->stdin);
+}
+
+static void test_exec_round_trip(void)
+{
+	struct proto_buf b;
+	struct proto_process in, out;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+
+	proto_buf_init(&b);
+	fill_process(&in);
+	CHECK_INT(proto_encode_process(&b, PROTO_EXEC, &in, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl != NULL);
+	CHECK_INT(h.type, PROTO_EXEC);
+	CHECK_INT(proto_decode_process(pl, h.len, &out, &e), 0);
+	check_process(&out);
+	proto_process_free(&out);
+	proto_buf_free(&b);
+}
+
+static void test_container_round_trip(void)
+{
+	struct proto_mount mounts[] = {
+		{.dest = "/proc", .type = "proc", .source = "proc", .flags = 0xe},
+		{.dest = "/etc/hosts",
+		 .type = "bind",
+		 .source = "b0",
+		 .flags = 0x1000,
+		 .propagation = 1 << 18},
+	};
+	const char *masked[] = {"/proc/kcore", NULL};
+	const char *sysctl[] = {"net.ipv4.ip_forward=1", NULL};
+	struct proto_container in = {
+		.id = "c1",
+		.rootfs = "rootfs",
+		.rootfs_ro = true,
+		.hostname = "box",
+		.namespaces = 0x20000000,
+		.mounts = mounts,
+		.nr_mounts = 2,
+		.masked = masked,
+		.nr_masked = 1,
+		.sysctl = sysctl,
+		.nr_sysctl = 1,
+	};
+	struct proto_container out;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+
+	fill_process(&in.process);
+	proto_buf_init(&b);
+	CHECK_INT(proto_encode_container(&b, &in, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl != NULL);
+	CHECK_INT(proto_decode_container(pl, h.len, &out, &e), 0);
+	CHECK_STR(out.id, "c1");
+	CHECK_STR(out.rootfs, "rootfs");
+	CHECK(out.rootfs_ro);
+	CHECK_STR(out.hostname, "box");
+	CHECK(out.domainname == NULL);
+	CHECK_INT(out.namespaces, 0x20000000);
+	CHECK_INT(out.nr_mounts, 2);
+	CHECK_STR(out.mounts[1].source, "b0");
+	CHECK(out.mounts[1].propagation == 1 << 18 && out.mounts[0].flags == 0xe);
+	CHECK(out.mounts[1].data == NULL);
+	CHECK_INT(out.nr_masked, 1);
+	CHECK_INT(out.nr_readonly, 0);
+	CHECK_STR(out.sysctl[0], "net.ipv4.ip_forward=1");
+	check_process(&out.process);
+	proto_container_free(&out);
+	proto_buf_free(&b);
+}
+
+static void test_small_messages(void)
+{
+	struct proto_signal s = {.pid = 7, .signo = SIGTERM, .all = true}, s2;
+	struct proto_exit x = {.code = 0, .signal = 9}, x2;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+	const char *msg;
+	uint32_t rows, cols, pid;
+	int errnum;
+
+	proto_buf_init(&b);
+	CHECK_INT(proto_encode_signal(&b, &s, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_signal(pl, h.len, &s2, &e) == 0);
+	CHECK(s2.pid == 7 && s2.signo == SIGTERM && s2.all);
+	b.len = 0;
+	CHECK_INT(proto_encode_exit(&b, &x, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_exit(pl, h.len, &x2, &e) == 0);
+	CHECK_INT(proto_exit_status(&x2), 137);
+	b.len = 0;
+	CHECK_INT(proto_encode_resize(&b, 50, 132, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_resize(pl, h.len, &rows, &cols, &e) == 0);
+	CHECK(rows == 50 && cols == 132);
+	b.len = 0;
+	CHECK_INT(proto_encode_error(&b, ENOENT, "exec: \"x\": not found", &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_error(pl, h.len, &errnum, &msg, &e) == 0);
+	CHECK_INT(errnum, ENOENT);
+	CHECK_STR(msg, "exec: \"x\": not found");
+	b.len = 0;
+	CHECK_INT(proto_encode_pid(&b, 123, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_pid(pl, h.len, &pid, &e) == 0 && pid == 123);
+	b.len = 0;
+	CHECK_INT(proto_encode_data(&b, PROTO_STDOUT, "hi\n", 3, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && h.type == PROTO_STDOUT && h.len == 3 && memcmp(pl, "hi\n", 3) == 0);
+	proto_buf_free(&b);
+}
+
+static void test_pids(void)
+{
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+	uint32_t *pids, n;
+
+	proto_buf_init(&b);
+	proto_begin(&b, PROTO_PIDS);
+	proto_put_u32(&b, PROTO_T_HOST_PID, 11);
+	proto_put_u32(&b, PROTO_T_HOST_PID, 22);
+	CHECK_INT(proto_end(&b, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_pids(pl, h.len, &pids, &n, &e) == 0);
+	CHECK(n == 2 && pids[0] == 11 && pids[1] == 22);
+	free(pids);
+	proto_buf_free(&b);
+}
+
+/* A payload with one field: tag, declared length, value bytes. */
+static size_t field(uint8_t *p, uint16_t tag, uint32_t len, const void *v, size_t vlen)
+{
+	p[0] = (uint8_t)tag;
+	p[1] = (uint8_t)(tag >> 8);
+	memcpy(p + 2, &len, 4); /* x86: little-endian */
+	memcpy(p + 6, v, vlen);
+	return 6 + vlen;
+}
+
+static void test_refusals(void)
+{
+	uint8_t p[64], hdr[PROTO_HDR_SIZE];
+	struct proto_process proc;
+	struct proto_hdr h = {.len = 0, .type = PROTO_OK, .version = PROTO_VERSION};
+	struct proto_exit x;
+	struct err e = {0};
+	uint32_t pid;
+	size_t n;
+
+	/* a field longer than what is left */
+	n = field(p, PROTO_T_ARG, 40, "sh", 3);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	/* a string without its NUL, and one with an inner NUL */
+	n = field(p, PROTO_T_ARG, 2, "sh", 2);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	n = field(p, PROTO_T_ARG, 4, "s\0h", 4);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	/* no args at all; a relative cwd */
+	n = field(p, PROTO_T_CWD, 2, "/", 2);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	n = field(p, PROTO_T_ARG, 3, "sh", 3);
+	n += field(p + n, PROTO_T_CWD, 4, "tmp", 4);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	/* an unknown tag is skipped; a u32 of the wrong size is not */
+	n = field(p, PROTO_T_ARG, 3, "sh", 3);
+	n += field(p + n, 999, 2, "zz", 2);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), 0);
+	proto_process_free(&proc);
+	n = field(p, PROTO_T_ARG, 3, "sh", 3);
+	n += field(p + n, PROTO_T_UID, 2, "\1\0", 2);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	/* a truncated field header */
+	CHECK_INT(proto_decode_pid(p, 3, &pid, &e), -1);
+	/* exit code and signal both set */
+	n = field(p, PROTO_T_CODE, 4, "\1\0\0\0", 4);
+	n += field(p + n, PROTO_T_SIGNAL, 4, "\11\0\0\0", 4);
+	CHECK_INT(proto_decode_exit(p, n, &x, &e), -1);
+	/* headers: version, flags, unknown type, oversized */
+	proto_hdr_encode(&h, hdr);
+	CHECK_INT(proto_hdr_parse(hdr, &h, &e), 0);
+	hdr[6] = 2;
+	CHECK_INT(proto_hdr_parse(hdr, &h, &e), -1);
+	hdr[6] = PROTO_VERSION;
+	hdr[7] = 1;
+	CHECK_INT(proto_hdr_parse(hdr, &h, &e), -1);
+	hdr[7] = 0;
+	hdr[4] = 200;
+	CHECK_INT(proto_hdr_parse(hdr, &h, &e), -1);
+	hdr[4] = PROTO_OK;
+	hdr[3] = 0x10;
+	CHECK_INT(proto_hdr_parse(hdr, &h, &e), -1);
+}
+
+static void test_too_large(void)
+{
+	static char big[PROTO_MAX_PAYLOAD];
+	struct proto_buf b;
+	struct err e = {0};
+
+	memset(big, 'a', sizeof(big) - 1);
+	proto_buf_init(&b);
+	proto_begin(&b, PROTO_CREATE);
+	proto_put_str(&b, PROTO_T_ID, big);
+	CHECK_INT(proto_end(&b, &e), -1);
+	CHECK_INT(e.errnum, E2BIG);
+	CHECK_INT(b.len, 0);
+	/* the buffer is usable afterwards */
+	CHECK_INT(proto_encode_empty(&b, PROTO_START, &e), 0);
+	CHECK_INT(b.len, PROTO_HDR_SIZE);
+	proto_buf_free(&b);
+}
+
+static void test_io(void)
+{
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	uint8_t *pl;
+	int sv[2];
+
+	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	proto_buf_init(&b);
+	CHECK_INT(proto_encode_pid(&b, 5, &e), 0);
+	CHECK_INT(proto_encode_empty(&b, PROTO_OK, &e), 0);
+	CHECK_INT(proto_write_buf(sv[0], &b, &e), 0);
+	CHECK_INT(b.len, 0);
+	CHECK_INT(proto_read_msg(sv[1], &h, &pl, &e), 1);
+	CHECK_INT(h.type, PROTO_PID);
+	free(pl);
+	CHECK_INT(proto_read_msg(sv[1], &h, &pl, &e), 1);
+	CHECK_INT(h.type, PROTO_OK);
+	CHECK_INT(h.len, 0);
+	free(pl);
+	/* EOF inside a header is an error; EOF between messages is not */
+	CHECK_INT(write(sv[0], "\1\0", 2), 2);
+	close(sv[0]);
+	CHECK_INT(proto_read_msg(sv[1], &h, &pl, &e), -1);
+	close(sv[1]);
+	CHECK_INT(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[0]);
+	CHECK_INT(proto_read_msg(sv[1], &h, &pl, &e), 0);
+	close(sv[1]);
+	proto_buf_free(&b);
+}
+
+int main(void)
+{
+	RUN(test_exec_round_trip);
+	RUN(test_container_round_trip);
+	RUN(test_small_messages);
+	RUN(test_pids);
+	RUN(test_refusals);
+	RUN(test_too_large);
+	RUN(test_io);
+	return unit_done();
+}
