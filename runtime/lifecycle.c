@@ -11,6 +11,7 @@
 #include "oci/config.h"
 #include "oci/state.h"
 #include "util.h"
+#include "vmm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -139,7 +140,6 @@ static int setup_host(struct create_ctx *x, struct err *e)
 {
 	const struct oci_namespace *net = oci_config_namespace(x->b.cfg, OCI_NS_NETWORK);
 
-	x->l.id = x->c->id;
 	x->l.vsock_socket = x->vsock_socket;
 	x->l.shares = x->spec.shares;
 	x->l.nr_shares = x->spec.nr_shares;
