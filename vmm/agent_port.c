@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* INCEPT_PORT: ready, exit status, timing marks, agent panic. */
 #include "agent_port.h"
+#include "container.h"
 #include "guest_abi.h"
 #include "util.h"
 
@@ -18,6 +19,8 @@ static void agent_ready(struct vmm *vm, unsigned arg)
 		vmm_pause(vm);
 	}
 
+	if (vm->cfg->sync_fd >= 0)
+		vmm_container_agent_ready(vm, arg);
 	if (vm->timing.t_ready) {
 		log_info("agent ready again (generation %u): RNG reseeded, clock set", arg);
 		return; /* this VMM's first READY keeps its time */

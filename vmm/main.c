@@ -4,12 +4,14 @@
  * agent reports. This file parses flags and prints the one error; builder.c does the rest.
  */
 #include "builder.h"
+#include "container.h"
 #include "guest_abi.h"
 #include "cmdline.h"
 #include "util.h"
 #include "vmm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -51,6 +53,10 @@ static const char usage_text[] =
 	"                       tag \"incept\" (repeatable; added at every start, never saved)\n"
 	"  --share-cache SECS   how long the guest may cache share entries and attributes\n"
 	"                       (default 1; 0: ask the host every time)\n"
+	"  --sync-fd N          container mode (docs/protocol.md): read a CREATE request from\n"
+	"                       fd N, pass it to the agent once it is ready, write the reply\n"
+	"                       back; then relay fds 0/1/2 and signals to the container's\n"
+	"                       process and exit with its status\n"
 	"  --version            print the version and exit\n";
 
 enum {
@@ -78,6 +84,7 @@ enum {
 	OPT_VSOCK_SOCKET,
 	OPT_SHARE,
 	OPT_SHARE_CACHE,
+	OPT_SYNC_FD,
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +112,7 @@ static const struct option long_opts[] = {
 	{"vsock-socket", required_argument, NULL, OPT_VSOCK_SOCKET},
 	{"share", required_argument, NULL, OPT_SHARE},
 	{"share-cache", required_argument, NULL, OPT_SHARE_CACHE},
+	{"sync-fd", required_argument, NULL, OPT_SYNC_FD},
 	{NULL, 0, NULL, 0},
 };
 
@@ -202,6 +210,13 @@ static int parse_opt(struct cli *c, int opt, char *arg, struct err *e)
 			return -1;
 		c->cfg.share_cache_secs = (uint32_t)n;
 		break;
+	case OPT_SYNC_FD:
+		if (parse_number("--sync-fd", arg, 3, INT32_MAX, &n, e) < 0)
+			return -1;
+		if (fcntl((int)n, F_GETFD) < 0)
+			return err_sys(e, errno, "--sync-fd %llu", (unsigned long long)n);
+		c->cfg.sync_fd = (int)n;
+		break;
 	case OPT_PRINT_SNAPSHOT_META:
 		c->cfg.print_snapshot_meta = true;
 		break;
@@ -274,7 +289,8 @@ static int parse_args(struct cli *c, int argc, char **argv, struct err *e)
 				     .memory_mib = 128,
 				     .kvm_device = "/dev/kvm",
 				     .log_format = LOG_FMT_TEXT,
-				     .share_cache_secs = 1};
+				     .share_cache_secs = 1,
+				     .sync_fd = -1};
 	opterr = 0; /* we print the one error ourselves */
 	while ((opt = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		if (opt == '?' || opt == ':')
@@ -382,7 +398,11 @@ int main(int argc, char **argv)
 	}
 	vm.timing.t_start = t_start;
 	raise_nofile_limit();
-	if (catch_stop_signals(&e) < 0 || vmm_build(&vm, &c.cfg, &e) < 0) {
+	if ((c.cfg.sync_fd >= 0 ? vmm_container_signals(&e) : catch_stop_signals(&e)) < 0 ||
+	    vmm_build(&vm, &c.cfg, &e) < 0 ||
+	    (c.cfg.sync_fd >= 0 && vmm_container_start(&vm, c.cfg.sync_fd, &e) < 0)) {
+		if (c.cfg.sync_fd >= 0)
+			vmm_container_fail(c.cfg.sync_fd, &e);
 		log_report(&e);
 		return 1;
 	}
@@ -392,6 +412,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	status = vmm_run(&vm, &e);
+	vmm_container_stop(&vm);
 	if (status == 0 && c.cfg.snapshot_only)
 		printf("%s\n", vm.snap.dir); /* for `incept prepare` */
 	if (status < 0) {

@@ -57,6 +57,7 @@ struct vmm_config {
 	struct vmm_share shares[VMM_MAX_SHARES]; /* --share, added at every start, never saved */
 	unsigned nr_shares;
 	uint32_t share_cache_secs; /* --share-cache: FUSE entry/attribute timeouts */
+	int sync_fd;		   /* --sync-fd: container mode (container.c); -1: none */
 };
 
 /* Up to and including KVM_EXIT_NOTIFY (37); later reasons are counted in the last slot. */

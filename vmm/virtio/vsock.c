@@ -12,6 +12,8 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <sys/socket.h>
+#include <fcntl.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <stdarg.h>
@@ -229,6 +231,30 @@ static void wake(struct vmm_vsock *vs)
 
 	if (write(vs->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("virtio-vsock: eventfd write: %s", strerror(errno));
+}
+
+int vmm_vsock_connect_local(struct vmm_vsock *vs, uint32_t port, struct err *e)
+{
+	int sv[2], rc;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_sys(e, errno, "vsock: socketpair");
+	/* the device's end is non-blocking, as every accepted client's is */
+	if (fcntl(sv[1], F_SETFL, O_NONBLOCK) < 0) {
+		err_sys(e, errno, "vsock: non-blocking socket");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	pthread_mutex_lock(&vs->lock);
+	rc = vsock_conn_connect_guest(vs, sv[1], port, e); /* takes sv[1] */
+	pthread_mutex_unlock(&vs->lock);
+	if (rc < 0) {
+		close(sv[0]);
+		return -1;
+	}
+	wake(vs);
+	return sv[0];
 }
 
 static int next_timeout_ms(const struct vmm_vsock *vs, int max_ms)

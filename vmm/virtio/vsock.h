@@ -168,6 +168,12 @@ void vmm_vsock_stop(struct vmm_vsock *vs);
 int vmm_vsock_poll(struct vmm_vsock *vs, int timeout_ms);
 /* Starts accepting host clients on the Unix socket (after a snapshot is saved, if one is). */
 int vmm_vsock_listen(struct vmm_vsock *vs, struct err *e);
+/*
+ * A stream from inside the VMM to guest port `port`: the returned fd (blocking) reads
+ * "OK <local port>\n" once the guest accepted, then carries the stream, as a client of the
+ * --vsock-socket would see it (docs/vsock.md).
+ */
+int vmm_vsock_connect_local(struct vmm_vsock *vs, uint32_t port, struct err *e);
 int vsock_watch_add(struct vmm_vsock *vs, int fd, struct vsock_watch *w, uint32_t events,
 		    struct err *e);
 void vsock_warn(struct vmm_vsock *vs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
