@@ -1,21 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * Requests to the agent (docs/protocol.md): each is a new stream to vsock port 1024 through
- * the VMM's socket (docs/vsock.md: "CONNECT 1024\n" answered by "OK <port>\n"), one request
- * message, one reply.
+ * the VMM's socket (common/relay.c does the CONNECT exchange), one request message, one reply.
  */
 #define _GNU_SOURCE
 #include "container.h"
 #include "cleanup.h"
-#include "util.h"
+#include "relay.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 /* A guest that does not answer a request in this long is treated as gone. */
@@ -31,58 +28,9 @@ static int set_timeout(int fd, int secs)
 	return 0;
 }
 
-/* "OK <port>\n", read a byte at a time so nothing after the line is consumed. */
-static int read_ok(int fd, const char *path, struct err *e)
-{
-	char line[64];
-	size_t n = 0;
-
-	while (n < sizeof(line) - 1) {
-		ssize_t r = read(fd, line + n, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return err_sys(e, errno, "connect to the agent through %s", path);
-		if (r == 0)
-			return err_set(e, ECONNREFUSED,
-				       "connect to the agent through %s: the guest refused", path);
-		if (line[n] == '\n')
-			break;
-		n++;
-	}
-	line[n] = '\0';
-	if (strncmp(line, "OK ", 3))
-		return err_set(e, EPROTO, "connect to the agent through %s: unexpected answer",
-			       path);
-	return 0;
-}
-
 int rt_agent_connect(const char *vmm_socket, struct err *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	cleanup_close int fd = -1;
-	char req[32];
-	int n;
-
-	if (strlen(vmm_socket) >= sizeof(sa.sun_path))
-		return err_set(e, ENAMETOOLONG, "%s: socket path too long", vmm_socket);
-	strcpy(sa.sun_path, vmm_socket);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_sys(e, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return err_sys(e, errno, "connect %s", vmm_socket);
-	if (set_timeout(fd, AGENT_TIMEOUT_S) < 0)
-		return err_sys(e, errno, "setsockopt");
-	n = snprintf(req, sizeof(req), "CONNECT %u\n", PROTO_AGENT_PORT);
-	if (util_write_all(fd, req, (size_t)n) < 0)
-		return err_sys(e, errno, "connect to the agent through %s", vmm_socket);
-	if (read_ok(fd, vmm_socket, e) < 0)
-		return -1;
-	if (set_timeout(fd, 0) < 0) /* from here on the caller decides how long to wait */
-		return err_sys(e, errno, "setsockopt");
-	return steal_fd(&fd);
+	return relay_connect_agent(vmm_socket, AGENT_TIMEOUT_S * 1000, e);
 }
 
 int rt_agent_reply(int fd, uint16_t want, uint8_t **payload, uint32_t *len, struct err *e)

@@ -7,6 +7,7 @@
 #include "container.h"
 #include "oci/config.h"
 #include "oci/state.h"
+#include "relay.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -22,20 +23,20 @@ static void forward(int sig)
 		kill(forward_to, sig);
 }
 
-/* The signals the VMM turns into SIGNAL (and WINCH into RESIZE): docs/protocol.md. */
-static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
-				SIGUSR2, SIGALRM, SIGCONT, SIGTSTP, SIGWINCH};
-
+/* The signals the VMM turns into SIGNAL (and WINCH into RESIZE): common/relay.c's set. */
 static void forward_signals(bool on)
 {
 	struct sigaction sa;
+	sigset_t set;
 
+	relay_forward_set(&set);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on ? forward : SIG_DFL;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaction(forwarded[i], &sa, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&set, sig))
+			sigaction(sig, &sa, NULL);
 }
 
 static int wait_vmm(pid_t pid)
