@@ -30,6 +30,9 @@ static int set_timeout(int fd, int secs)
 
 int rt_agent_connect(const char *vmm_socket, struct err *e)
 {
+	if (!vmm_socket)
+		return err_set(e, ENOTCONN, "the container has no VMM socket (not made by incept "
+					    "create?)");
 	return relay_connect_agent(vmm_socket, AGENT_TIMEOUT_S * 1000, e);
 }
 

@@ -115,12 +115,15 @@ static int executable_at(int root, const char *path)
 	return 0;
 }
 
+/* The last PATH= wins, as when exec --env overrides the container's. */
 static const char *env_path(char *const *env)
 {
+	const char *path = DEFAULT_PATH;
+
 	for (; env && *env; env++)
 		if (!strncmp(*env, "PATH=", 5))
-			return *env + 5;
-	return DEFAULT_PATH;
+			path = *env + 5;
+	return path;
 }
 
 static int search_path(int root, const char *name, const char *path, struct err *e)

@@ -25,8 +25,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CONNECT_TIMEOUT_MS 10000
-
 struct exec_opts {
 	const char *console_socket;
 	const char *cwd;
@@ -319,7 +317,7 @@ static int exec_run(const struct rt_global *g, void *opts, int argc, char **argv
 	r = check_status(c, o, e);
 	if (r == 0)
 		r = load_process(o, c, argc, argv, &x, e);
-	if (r == 0 && (stream = relay_connect_agent(c->state.vmm_socket, CONNECT_TIMEOUT_MS, e)) < 0)
+	if (r == 0 && (stream = rt_agent_connect(c->state.vmm_socket, e)) < 0)
 		r = -1;
 	oci_container_close(c);
 	if (r == 0)

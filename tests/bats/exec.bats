@@ -1,12 +1,27 @@
 #!/usr/bin/env bats
 # incept exec: runc's flags and checks, "exec failed: ..." and exit status 255 as runc.
+# The containers here are state.json fixtures without a VMM: a request that passes every
+# check ends at "no VMM socket". vm_exec.bats runs processes in real containers.
 
 load helpers
+
+NOSOCK='the container has no VMM socket (not made by incept create?)'
+
+# fixture ID STATUS PID: a container whose bundle has a busybox rootfs and config.json copy.
+fixture() {
+	local b=$BATS_TEST_TMPDIR/bundle
+	mkdir -p "$b/rootfs/bin"
+	cp /bin/busybox "$b/rootfs/bin/ls"
+	cp /bin/busybox "$b/rootfs/bin/sh"
+	BUNDLE=$b make_state "$@"
+	echo '{"ociVersion": "1.1.0", "root": {"path": "rootfs"},
+	       "process": {"cwd": "/", "args": ["sh"], "env": ["PATH=/bin"]}}' >"$ROOT/$1/config.json"
+}
 
 setup() {
 	incept_setup
 	start_sleeper
-	make_state run1 running "$SLEEPER"
+	fixture run1 running "$SLEEPER"
 }
 
 teardown() {
@@ -41,14 +56,14 @@ teardown() {
 	run --separate-stderr incept exec --cwd / -e A=1 --env B=2 -u 0:0 -g 5 --cap CAP_KILL \
 		--no-new-privs --preserve-fds 0 --pid-file "$BATS_TEST_TMPDIR/p" -d run1 ls -l
 	[ "$status" -eq 255 ]
-	[[ "$stderr" == *'msg="exec failed: exec: not implemented yet (needs the VMM)"'* ]]
+	[[ "$stderr" == *"msg=\"exec failed: $NOSOCK\""* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/p" ]
 }
 
 @test "exec: what follows the id is the command, flags included (no reordering)" {
 	run --separate-stderr incept exec run1 ls --bogus -d
 	[ "$status" -eq 255 ]
-	[[ "$stderr" == *'not implemented yet'* ]]
+	[[ "$stderr" == *"$NOSOCK"* ]]
 }
 
 @test "exec: --process is parsed and validated" {
@@ -62,7 +77,7 @@ teardown() {
 	echo '{"args": ["ls"], "cwd": "/", "user": {"uid": 0, "gid": 0}}' >"$BATS_TEST_TMPDIR/p.json"
 	run --separate-stderr incept exec --process "$BATS_TEST_TMPDIR/p.json" run1
 	[ "$status" -eq 255 ]
-	[[ "$stderr" == *'exec failed: exec: not implemented yet'* ]]
+	[[ "$stderr" == *"exec failed: $NOSOCK"* ]]
 }
 
 @test "exec: tty and console socket must agree" {
@@ -71,7 +86,7 @@ teardown() {
 	run --separate-stderr incept exec --console-socket /x run1 sh
 	[[ "$stderr" == *'cannot use console socket if incept will not detach or allocate tty'* ]]
 	run --separate-stderr incept exec -t -d --console-socket /x run1 sh
-	[[ "$stderr" == *'not implemented yet'* ]]
+	[[ "$stderr" == *"$NOSOCK"* ]]
 }
 
 @test "exec: not into a stopped container; into a paused one only with --ignore-paused" {
@@ -79,9 +94,22 @@ teardown() {
 	run --separate-stderr incept exec dead ls
 	[ "$status" -eq 255 ]
 	[[ "$stderr" == *'msg="exec failed: cannot exec in a stopped container"'* ]]
-	make_state zz paused "$SLEEPER"
+	fixture zz paused "$SLEEPER"
 	run --separate-stderr incept exec zz ls
 	[[ "$stderr" == *'cannot exec in a paused container (use --ignore-paused to override)'* ]]
 	run --separate-stderr incept exec --ignore-paused zz ls
-	[[ "$stderr" == *'not implemented yet'* ]]
+	[[ "$stderr" == *"$NOSOCK"* ]]
+}
+
+@test "exec: the command is looked up in the container's rootfs first" {
+	run --separate-stderr incept exec run1 nosuch
+	[ "$status" -eq 255 ]
+	[[ "$stderr" == *'msg="exec failed: unable to start container process: exec: \"nosuch\": executable file not found in $PATH"'* ]]
+	# --env PATH=... is the PATH the lookup uses, as in the container
+	run --separate-stderr incept exec --env PATH=/nowhere run1 ls
+	[[ "$stderr" == *'exec: \"ls\": executable file not found in $PATH'* ]]
+	run --separate-stderr incept exec --cwd /bin run1 ./ls
+	[[ "$stderr" == *"$NOSOCK"* ]]
+	run --separate-stderr incept exec -u abc run1 ls
+	[[ "$stderr" == *'invalid user \"abc\" (want <uid>[:<gid>])'* ]]
 }

@@ -62,10 +62,14 @@ VERBS="checkpoint create delete events exec kill list pause ps restore resume ru
 
 @test "help: the layout of each verb's help is runc's" {
 	command -v runc >/dev/null || skip "runc is not installed"
-	# these verbs have the same text as runc's (program name aside)
+	# these verbs have the same text as runc's (program name aside), plus incept's own
+	# --no-snapshot on create and run, which runc does not have
 	for v in create start run exec kill ps pause resume update events delete state list; do
 		diff <(runc "$v" --help | sed 's/runc/PROG/g') \
-			<("$INCEPT" "$v" --help | sed 's/incept/PROG/g')
+			<("$INCEPT" "$v" --help | sed 's/incept/PROG/g' | grep -v '^   --no-snapshot  ')
+	done
+	for v in create run; do
+		"$INCEPT" "$v" --help | grep -qE '^   --no-snapshot +\(incept\) cold-boot'
 	done
 	# and the app help has runc's sections with the flag column at runc's position
 	diff <(runc --help | grep -E '^   --' | sed -E 's/  +.*//') \

@@ -23,7 +23,7 @@ teardown() {
 	for sig in "" KILL kill SIGKILL sigterm 9 15 WINCH SIGUSR1; do
 		run --separate-stderr incept kill k1 $sig
 		[ "$status" -eq 1 ]
-		[[ "$stderr" == *'msg="kill: not implemented yet (needs the VMM)"'* ]]
+		[[ "$stderr" == *'msg="the container has no VMM socket (not made by incept create?)"'* ]]
 	done
 	for sig in BOGUS sigbogus SIGRTMIN 0x9; do
 		run --separate-stderr incept kill k1 "$sig"

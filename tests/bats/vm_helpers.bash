@@ -26,3 +26,83 @@ need_boot() {
 value() {
 	tr -d '\r' <"$1" | sed -n "s/^$2: *//p" | tail -n 1
 }
+
+# ---- containers (vm_run, vm_create, vm_exec): incept with a private root and a snapshot ----
+
+# container_setup_file: exports INCEPT, INCEPT_CONFIG (this build's VMM, kernel, initrd) and
+# SNAPS, a snapshot directory shared by every file of the suite (and kept between runs: its
+# subdirectories are keyed by the kernel, initrd, VMM and shape, so a stale one is never used),
+# then builds the snapshot once with `incept prepare` so containers restore instead of booting.
+container_setup_file() {
+	vm_setup_file
+	export INCEPT
+	INCEPT=$(cd "$BIN" && pwd)/incept
+	export SNAPS=${INCEPT_TEST_SNAPSHOTS:-$(cd "$BIN" && pwd)/test-snapshots}
+	export INCEPT_CONFIG="$BATS_FILE_TMPDIR/incept.json"
+	cat >"$INCEPT_CONFIG" <<JSON
+{"vmm": "$(readlink -f "$BIN/incept-vmm")", "kernel": "$(readlink -f "$KERNEL")",
+ "initrd": "$(readlink -f "$INITRD")", "vcpus": 1, "memory_mib": 128, "snapshot_dir": "$SNAPS"}
+JSON
+	if [ "$CAN_BOOT" = 1 ]; then
+		mkdir -p "$SNAPS"
+		"$INCEPT" prepare >/dev/null 2>&1 </dev/null 3>&- || {
+			CAN_BOOT=0 WHY="incept prepare failed"
+		}
+	fi
+}
+
+# make_busybox_bundle DIR ARGS...: a busybox rootfs (Debian's busybox-static, applets linked
+# by `busybox --install -s`) and `incept spec`'s config with terminal false and these args.
+make_busybox_bundle() {
+	local b=$1 args
+	shift
+	mkdir -p "$b/rootfs/usr/bin" "$b/rootfs/bin"
+	cp /bin/busybox "$b/rootfs/usr/bin/busybox"
+	# the links point at /usr/bin/busybox, which is where the rootfs has it
+	/bin/busybox --install -s "$b/rootfs/bin"
+	"$INCEPT" spec --bundle "$b"
+	args=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	jq --argjson a "$args" '.process.terminal = false | .process.args = $a' \
+		"$b/config.json" >"$b/config.json.new"
+	mv "$b/config.json.new" "$b/config.json"
+}
+
+# bundle_set DIR JQ-FILTER: edits DIR/config.json.
+bundle_set() {
+	jq "$2" "$1/config.json" >"$1/config.json.new" && mv "$1/config.json.new" "$1/config.json"
+}
+
+# ic ARGS...: incept with the file's private root ($CROOT), fds beyond stdio closed (a VMM
+# must never hold bats' fd 3).
+ic() {
+	"$INCEPT" --root "$CROOT" "$@" 3>&-
+}
+
+# No container state, no VMM of ours, no socket left under $CROOT.
+nothing_left() {
+	[ -z "$(ls -A "$CROOT" 2>/dev/null)" ] || { ls -laR "$CROOT" >&2; return 1; }
+	! pgrep -f "vsock-socket $CROOT/" >/dev/null || { pgrep -af "vsock-socket $CROOT/" >&2; return 1; }
+}
+
+# Kills the VMMs the file's containers recorded (by pid, from their state.json) and removes
+# the root.
+containers_teardown() {
+	local f pid
+	for f in "$CROOT"/*/state.json; do
+		[ -e "$f" ] || continue
+		pid=$(jq -r .pid "$f")
+		[ "$pid" -gt 0 ] && kill -9 "$pid" 2>/dev/null
+	done
+	rm -rf "$CROOT"
+}
+
+# wait_stopped ID: up to 30 s for `state` to say stopped.
+wait_stopped() {
+	local i
+	for i in $(seq 300); do
+		ic state "$1" 2>/dev/null | grep -q '"status": "stopped"' && return 0
+		sleep 0.1
+	done
+	ic state "$1" >&2
+	return 1
+}
