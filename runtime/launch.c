@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #define SYNC_FD		 3
-#define PROGRESS_MS	 1000
+#define PROGRESS_MS	 5000
 #define CGROUP_V2_ROOT	 "/sys/fs/cgroup"
 #define CGROUP_HYBRID_V2 "/sys/fs/cgroup/unified"
 
@@ -117,7 +117,12 @@ static __attribute__((noreturn)) void child(const struct rt_launch *l, const str
 	child_fail(SYNC_FD, errno, c->argv[0]);
 }
 
-/* Waits for the reply, saying once that it is slow (the VMM may be booting to snapshot). */
+/*
+ * Waits for the reply, saying once that it is slow: the VMM may be booting to build the
+ * snapshot (~10 s on nested KVM). Not after 1 s: on PVM the guest's own part of a create
+ * (mounts, namespaces, fork) takes seconds, and this line lands in the container's stderr
+ * when the caller gave create that (containerd does).
+ */
 static int wait_reply(int fd, struct err *e)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -127,8 +132,8 @@ static int wait_reply(int fd, struct err *e)
 		r = poll(&p, 1, PROGRESS_MS);
 	while (r < 0 && errno == EINTR);
 	if (r == 0)
-		fprintf(stderr, "incept: starting the microVM (building the guest snapshot on first "
-				"use takes a while)...\n");
+		fprintf(stderr, "incept: the microVM is still starting (the first start on a host "
+				"builds the guest snapshot)...\n");
 	return rt_agent_reply(fd, PROTO_PID, NULL, NULL, e);
 }
 

@@ -266,7 +266,12 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	s->c.hostname = cfg->hostname;
 	s->c.domainname = cfg->domainname;
 	s->c.namespaces = guest_namespaces(cfg);
-	if (add_share(s, "rootfs", b->rootfs, cfg->root.readonly, e) < 0 ||
+	/*
+	 * The rootfs is shared writable even when root.readonly: like runc, the agent makes the
+	 * mount points config.json needs (/proc, /dev, ...) first, then makes the root read-only
+	 * in the guest (PROTO_T_ROOTFS_RO).
+	 */
+	if (add_share(s, "rootfs", b->rootfs, false, e) < 0 ||
 	    build_mounts(b, s, e) < 0 || build_paths(cfg, s, e) < 0 ||
 	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0) {
 		rt_spec_free(s);
