@@ -224,12 +224,17 @@ int rt_cgroup_prepare(const char *cgroups_path, char **dir, struct err *e)
 	return 0;
 }
 
-/* Best effort: only the leaf, and only when empty (rmdir refuses otherwise). */
+/*
+ * Best effort: only the leaf, and only once empty. A VMM that was killed stays a zombie until
+ * its parent (the shim) reaps it, and keeps the cgroup populated until then: give it a second.
+ */
 void rt_cgroup_remove(const char *cgroups_path)
 {
 	cleanup_free char *dir = NULL;
 	struct err e;
 
-	if (cgroup_dir(cgroups_path, &dir, &e) == 0 && dir)
-		rmdir(dir);
+	if (cgroup_dir(cgroups_path, &dir, &e) < 0 || !dir)
+		return;
+	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
+		usleep(10000);
 }
