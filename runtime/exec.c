@@ -254,7 +254,10 @@ static __attribute__((noreturn)) void relay_child(int stream, int go, int pty_sl
 			dup2(pty_slave, i);
 		ioctl(0, TIOCSCTTY, 0);
 	}
-	if (dup2(stream, 3) < 0 || dup2(go, 4) < 0)
+	/* via fds above 10: stream and go may themselves be 3 or 4 */
+	stream = fcntl(stream, F_DUPFD, 10);
+	go = fcntl(go, F_DUPFD, 10);
+	if (stream < 0 || go < 0 || dup2(stream, 3) < 0 || dup2(go, 4) < 0)
 		_exit(255);
 	syscall(SYS_close_range, 5, ~0u, 0);
 	if (read(4, &byte, 1) != 1)
@@ -286,6 +289,7 @@ static int exec_detached(const struct exec_opts *o, int stream, struct exec_proc
 		r = send_exec(stream, &x->p, pid, e);
 	if (r == 0)
 		r = write_pid_file(o->pid_file, pid, e);
+	/* a relay that died already (EPIPE, not SIGPIPE: see exec_run) fails the exec */
 	if (r == 0 && write(go[1], "g", 1) != 1)
 		r = err_sys(e, errno, "start the relay");
 	close(go[1]);
@@ -314,6 +318,7 @@ static int exec_run(const struct rt_global *g, void *opts, int argc, char **argv
 
 	if (rt_container_open(g, argv[0], 0, &c, e) < 0)
 		return err_prefix(e, "exec failed");
+	signal(SIGPIPE, SIG_IGN);
 	r = check_status(c, o, e);
 	if (r == 0)
 		r = load_process(o, c, argc, argv, &x, e);
