@@ -127,3 +127,18 @@ teardown() {
 	ic delete -f r1
 	nothing_left
 }
+
+@test "run: terminal without --console-socket uses the caller's tty, mode restored after" {
+	make_busybox_bundle "$B" sh -c 'test -t 0 && test -t 1 && echo run-tty; stty size'
+	bundle_set "$B" '.process.terminal = true'
+	# script(1) gives incept a pty of 20x70; stty -g before and after must agree
+	run script -qec "stty rows 20 cols 70; stty -g; $INCEPT --root $CROOT run -b $B r1; echo rc=\$?; stty -g" /dev/null
+	[[ "$output" == *run-tty* ]]
+	[[ "$output" == *"20 70"* ]]
+	[[ "$output" == *rc=0* ]]
+	local modes
+	modes=$(echo "$output" | tr -d '\r' | grep -E '^[0-9a-f]+(:[0-9a-f]+)+$')
+	[ "$(echo "$modes" | wc -l)" -eq 2 ]
+	[ "$(echo "$modes" | sort -u | wc -l)" -eq 1 ]
+	nothing_left
+}
