@@ -31,8 +31,9 @@ static int set_timeout(int fd, int secs)
 int rt_agent_connect(const char *vmm_socket, struct err *e)
 {
 	if (!vmm_socket)
-		return err_set(e, ENOTCONN, "the container has no VMM socket (not made by incept "
-					    "create?)");
+		return err_set(e, ENOTCONN,
+			       "the container has no VMM socket (not made by incept "
+			       "create?)");
 	return relay_connect_agent(vmm_socket, AGENT_TIMEOUT_S * 1000, e);
 }
 
@@ -47,15 +48,16 @@ int rt_agent_reply(int fd, uint16_t want, uint8_t **payload, uint32_t *len, stru
 	if (r < 0)
 		return -1;
 	if (r == 0)
-		return err_set(e, EPIPE, "the container's VM closed the connection without a reply");
+		return err_set(e, EPIPE,
+			       "the container's VM closed the connection without a reply");
 	if (h.type == PROTO_ERROR) {
 		if (proto_decode_error(p, h.len, &errnum, &msg, e) < 0)
 			return -1;
 		return err_set(e, errnum > 0 ? errnum : EIO, "%s", *msg ? msg : "agent error");
 	}
 	if (h.type != want)
-		return err_set(e, EPROTO, "unexpected reply %s (wanted %s)", proto_type_name(h.type),
-			       proto_type_name(want));
+		return err_set(e, EPROTO, "unexpected reply %s (wanted %s)",
+			       proto_type_name(h.type), proto_type_name(want));
 	if (payload)
 		*payload = steal_ptr(&p);
 	if (len)

@@ -155,8 +155,7 @@ int rt_find_executable(const char *rootfs, const char *name, char *const *env, c
 		return search_path(root, name, env_path(env), e);
 	if (name[0] == '/')
 		snprintf(full, sizeof(full), "%s", name);
-	else if (snprintf(full, sizeof(full), "%s/%s", cwd ? cwd : "/", name) >=
-		 (int)sizeof(full))
+	else if (snprintf(full, sizeof(full), "%s/%s", cwd ? cwd : "/", name) >= (int)sizeof(full))
 		return err_set(e, ENAMETOOLONG, "exec: \"%s\": file name too long", name);
 	r = executable_at(root, full);
 	if (r == EACCES)
@@ -194,9 +193,10 @@ int rt_bundle_load(const struct rt_global *g, const struct rt_create_opts *o, bo
 		errno = ENOTDIR;
 		goto sys;
 	}
-	if (oci_config_load(b->dir, &b->cfg, e) < 0 || oci_config_validate_for_create(b->cfg, e) < 0 ||
-	    check_rootfs(b->cfg, b, e) < 0 || check_terminal(b->cfg, o, detach, e) < 0 ||
-	    check_id_free(g, id, e) < 0 || check_namespaces(b->cfg, e) < 0 || check_process(b, e) < 0)
+	if (oci_config_load(b->dir, &b->cfg, e) < 0 ||
+	    oci_config_validate_for_create(b->cfg, e) < 0 || check_rootfs(b->cfg, b, e) < 0 ||
+	    check_terminal(b->cfg, o, detach, e) < 0 || check_id_free(g, id, e) < 0 ||
+	    check_namespaces(b->cfg, e) < 0 || check_process(b, e) < 0)
 		goto fail;
 	return 0;
 sys:

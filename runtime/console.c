@@ -36,7 +36,8 @@ int rt_pty_open(int *master, int *slave, unsigned rows, unsigned cols, struct er
 		tcsetattr(s, TCSANOW, &t);
 	}
 	if (rows && cols) {
-		struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+		struct winsize ws = {.ws_row = (unsigned short)rows,
+				     .ws_col = (unsigned short)cols};
 
 		ioctl(m, TIOCSWINSZ, &ws);
 	}
@@ -58,7 +59,9 @@ int rt_console_send(const char *path, int fd, struct err *e)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name) - 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr msg = {.msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = u.buf,
 			     .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 

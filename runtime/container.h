@@ -81,7 +81,7 @@ bool rt_fd_is_devnull(int fd);
 
 struct rt_launch {
 	const struct rt_config *cfg; /* paths of the VMM, kernel, initrd */
-	const char *snapshot_dir; /* NULL: cold boot */
+	const char *snapshot_dir;    /* NULL: cold boot */
 	unsigned vcpus;
 	unsigned long long memory_mib;
 	const char *vsock_socket;
@@ -101,8 +101,7 @@ struct rt_launch {
  * VMM's pid and *guest_pid the init's pid in the guest. On failure the VMM is killed and
  * reaped and `e` has the reason (the agent's message for an ERROR reply).
  */
-int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pid,
-		  struct err *e);
+int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pid, struct err *e);
 
 /* SIGKILL + reap a child VMM (pid <= 0: nothing). */
 void rt_vmm_kill_reap(pid_t pid);

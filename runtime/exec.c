@@ -228,12 +228,13 @@ static int exec_foreground(const struct exec_opts *o, int stream, struct exec_pr
 	struct rt_tty_saved tty = {0};
 	int status;
 
-	if (send_exec(stream, &x->p, getpid(), e) < 0 || write_pid_file(o->pid_file, getpid(), e) < 0)
+	if (send_exec(stream, &x->p, getpid(), e) < 0 ||
+	    write_pid_file(o->pid_file, getpid(), e) < 0)
 		return -1;
 	if (x->p.terminal)
 		rt_tty_raw(0, &tty);
-	status = relay(stream, 0, 1, x->p.terminal ? -1 : 2, x->p.terminal && isatty(0) ? 0 : -1,
-		       e);
+	status =
+		relay(stream, 0, 1, x->p.terminal ? -1 : 2, x->p.terminal && isatty(0) ? 0 : -1, e);
 	rt_tty_restore(&tty);
 	return status;
 }
@@ -267,8 +268,7 @@ static __attribute__((noreturn)) void relay_child(int stream, int go, int pty_sl
 	_exit(status < 0 ? 255 : status);
 }
 
-static int exec_detached(const struct exec_opts *o, int stream, struct exec_proc *x,
-			 struct err *e)
+static int exec_detached(const struct exec_opts *o, int stream, struct exec_proc *x, struct err *e)
 {
 	int go[2], master = -1, slave = -1, r;
 	pid_t pid;

@@ -23,8 +23,7 @@
 
 #define HOOK_OUTPUT_MAX 1024 /* of stdout and of stderr, in the error message */
 
-static __attribute__((noreturn)) void hook_child(const struct oci_hook *h, int in, int out,
-						 int err)
+static __attribute__((noreturn)) void hook_child(const struct oci_hook *h, int in, int out, int err)
 {
 	char *const no_env[] = {NULL};
 	char *const def_args[] = {h->path, NULL};

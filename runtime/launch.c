@@ -146,8 +146,7 @@ void rt_vmm_kill_reap(pid_t pid)
 		;
 }
 
-int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pid,
-		  struct err *e)
+int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pid, struct err *e)
 {
 	struct rt_vmm_cmd c;
 	int sv[2];

@@ -68,8 +68,9 @@ static int shape(struct create_ctx *x, const struct rt_create_opts *o, struct er
 	    annotation_uint(cfg, "io.incept.memory_mib", 64, 1048576, &mib, e) < 0)
 		return -1;
 	if (snap && strcmp(snap, "true") && strcmp(snap, "false"))
-		return err_set(e, EINVAL, "annotation io.incept.snapshot: want true or false, got "
-					  "\"%s\"",
+		return err_set(e, EINVAL,
+			       "annotation io.incept.snapshot: want true or false, got "
+			       "\"%s\"",
 			       snap);
 	x->l.cfg = &x->cfg;
 	x->l.vcpus = (unsigned)vcpus;

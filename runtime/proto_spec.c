@@ -19,22 +19,55 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#define CAP(n) {"CAP_" #n, CAP_##n}
+#define CAP(n)                                                                                     \
+	{                                                                                          \
+		"CAP_" #n, CAP_##n                                                                 \
+	}
 /* The kernel's capability numbers, by the names config.json uses. */
 static const struct {
 	const char *name;
 	int bit;
 } cap_names[] = {
-	CAP(CHOWN),	     CAP(DAC_OVERRIDE),	   CAP(DAC_READ_SEARCH),  CAP(FOWNER),
-	CAP(FSETID),	     CAP(KILL),		   CAP(SETGID),		  CAP(SETUID),
-	CAP(SETPCAP),	     CAP(LINUX_IMMUTABLE), CAP(NET_BIND_SERVICE), CAP(NET_BROADCAST),
-	CAP(NET_ADMIN),	     CAP(NET_RAW),	   CAP(IPC_LOCK),	  CAP(IPC_OWNER),
-	CAP(SYS_MODULE),     CAP(SYS_RAWIO),	   CAP(SYS_CHROOT),	  CAP(SYS_PTRACE),
-	CAP(SYS_PACCT),	     CAP(SYS_ADMIN),	   CAP(SYS_BOOT),	  CAP(SYS_NICE),
-	CAP(SYS_RESOURCE),   CAP(SYS_TIME),	   CAP(SYS_TTY_CONFIG),	  CAP(MKNOD),
-	CAP(LEASE),	     CAP(AUDIT_WRITE),	   CAP(AUDIT_CONTROL),	  CAP(SETFCAP),
-	CAP(MAC_OVERRIDE),   CAP(MAC_ADMIN),	   CAP(SYSLOG),		  CAP(WAKE_ALARM),
-	CAP(BLOCK_SUSPEND),  CAP(AUDIT_READ),	   CAP(PERFMON),	  CAP(BPF),
+	CAP(CHOWN),
+	CAP(DAC_OVERRIDE),
+	CAP(DAC_READ_SEARCH),
+	CAP(FOWNER),
+	CAP(FSETID),
+	CAP(KILL),
+	CAP(SETGID),
+	CAP(SETUID),
+	CAP(SETPCAP),
+	CAP(LINUX_IMMUTABLE),
+	CAP(NET_BIND_SERVICE),
+	CAP(NET_BROADCAST),
+	CAP(NET_ADMIN),
+	CAP(NET_RAW),
+	CAP(IPC_LOCK),
+	CAP(IPC_OWNER),
+	CAP(SYS_MODULE),
+	CAP(SYS_RAWIO),
+	CAP(SYS_CHROOT),
+	CAP(SYS_PTRACE),
+	CAP(SYS_PACCT),
+	CAP(SYS_ADMIN),
+	CAP(SYS_BOOT),
+	CAP(SYS_NICE),
+	CAP(SYS_RESOURCE),
+	CAP(SYS_TIME),
+	CAP(SYS_TTY_CONFIG),
+	CAP(MKNOD),
+	CAP(LEASE),
+	CAP(AUDIT_WRITE),
+	CAP(AUDIT_CONTROL),
+	CAP(SETFCAP),
+	CAP(MAC_OVERRIDE),
+	CAP(MAC_ADMIN),
+	CAP(SYSLOG),
+	CAP(WAKE_ALARM),
+	CAP(BLOCK_SUSPEND),
+	CAP(AUDIT_READ),
+	CAP(PERFMON),
+	CAP(BPF),
 	CAP(CHECKPOINT_RESTORE),
 };
 
@@ -65,8 +98,8 @@ bool rt_fd_is_devnull(int fd)
 
 static int set_caps(const struct oci_capabilities *c, struct proto_process *out)
 {
-	const struct oci_strv *sets[PROTO_CAP_SETS] = {&c->bounding, &c->effective,
-						       &c->inheritable, &c->permitted, &c->ambient};
+	const struct oci_strv *sets[PROTO_CAP_SETS] = {&c->bounding, &c->effective, &c->inheritable,
+						       &c->permitted, &c->ambient};
 
 	out->has_caps = true;
 	for (int i = 0; i < PROTO_CAP_SETS; i++)
@@ -137,8 +170,7 @@ static char *keep(struct rt_spec *s, char *str, struct err *e)
 	return str;
 }
 
-static int add_share(struct rt_spec *s, const char *name, const char *path, bool ro,
-		     struct err *e)
+static int add_share(struct rt_spec *s, const char *name, const char *path, bool ro, struct err *e)
 {
 	char *v, **a = realloc(s->shares, (s->nr_shares + 1) * sizeof(*a));
 
@@ -217,8 +249,8 @@ static uint32_t guest_namespaces(const struct oci_config *cfg)
 		enum oci_ns_type type;
 		uint32_t flag;
 	} map[] = {
-		{OCI_NS_PID, CLONE_NEWPID}, {OCI_NS_MOUNT, CLONE_NEWNS},
-		{OCI_NS_UTS, CLONE_NEWUTS}, {OCI_NS_IPC, CLONE_NEWIPC},
+		{OCI_NS_PID, CLONE_NEWPID},	  {OCI_NS_MOUNT, CLONE_NEWNS},
+		{OCI_NS_UTS, CLONE_NEWUTS},	  {OCI_NS_IPC, CLONE_NEWIPC},
 		{OCI_NS_CGROUP, CLONE_NEWCGROUP},
 	};
 	uint32_t ns = 0;
@@ -271,8 +303,8 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	 * mount points config.json needs (/proc, /dev, ...) first, then makes the root read-only
 	 * in the guest (PROTO_T_ROOTFS_RO).
 	 */
-	if (add_share(s, "rootfs", b->rootfs, false, e) < 0 ||
-	    build_mounts(b, s, e) < 0 || build_paths(cfg, s, e) < 0 ||
+	if (add_share(s, "rootfs", b->rootfs, false, e) < 0 || build_mounts(b, s, e) < 0 ||
+	    build_paths(cfg, s, e) < 0 ||
 	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0) {
 		rt_spec_free(s);
 		return -1;

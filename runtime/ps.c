@@ -30,7 +30,7 @@ static int container_pids(const struct oci_container *c, uint32_t **pids, uint32
 	cleanup_free uint8_t *payload = NULL;
 	cleanup_free uint32_t *relays = NULL;
 	struct proto_buf req;
-	uint32_t len, nr = 0;
+	uint32_t len = 0, nr = 0;
 	int r;
 
 	proto_buf_init(&req);

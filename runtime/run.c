@@ -72,8 +72,8 @@ static void abort_run(const struct rt_global *g, const char *id, struct rt_creat
 	remove_container(g, id);
 }
 
-static int run_foreground(const struct rt_global *g, const struct rt_create_opts *o,
-			  const char *id, struct rt_created *cr, struct err *e)
+static int run_foreground(const struct rt_global *g, const struct rt_create_opts *o, const char *id,
+			  struct rt_created *cr, struct err *e)
 {
 	bool own_tty = cr->cfg->process->terminal && !(o->console_socket && *o->console_socket);
 	struct rt_tty_saved tty = {0};

@@ -38,11 +38,14 @@ same_as_runc() {
 
 @test "spec: the generated file is one incept itself accepts" {
 	incept spec --bundle "$BATS_TEST_TMPDIR/i"
-	mkdir "$BATS_TEST_TMPDIR/i/rootfs"
-	# create parses and validates it and gets as far as the missing VMM
+	mkdir -p "$BATS_TEST_TMPDIR/i/rootfs/bin"
+	cp /bin/busybox "$BATS_TEST_TMPDIR/i/rootfs/bin/sh"
+	# create parses and validates it, finds args[0] ("sh") in the rootfs and gets as far as
+	# the console socket, which is sent before any VMM starts
 	run --separate-stderr incept create --bundle "$BATS_TEST_TMPDIR/i" --console-socket /x/s c1
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *'create: not implemented yet'* ]]
+	[[ "$stderr" == *'incept create failed: dial unix /x/s: no such file or directory'* ]]
+	root_is_empty
 }
 
 @test "spec: never overwrites an existing config.json" {
