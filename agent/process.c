@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -70,21 +71,19 @@ static int lookup_explicit(const char *file, char *out, size_t size, struct err 
 int agent_path_lookup(const char *file, const char *path, char *out, size_t size, struct err *e)
 {
 	const char *p = path ? path : "";
+	bool search = *p != '\0';
 
 	if (!*file)
 		return err_set(e, ENOENT, "exec: \"\": executable file not found in $PATH");
 	if (strchr(file, '/'))
 		return lookup_explicit(file, out, size, e);
-	/* filepath.SplitList("") is empty: no PATH, no search */
-	while (*p) {
+	/* filepath.SplitList("") is empty: no PATH, no search; "a:" is "a" and "" (= ".") */
+	while (search) {
 		const char *end = strchrnul(p, ':');
 		int dlen = (int)(end - p);
+		const char *dir = dlen ? p : ".";
 
-		if (dlen == 0) {
-			p = ".";
-			dlen = 1;
-		}
-		if (snprintf(out, size, "%.*s/%s", dlen, p, file) < (int)size &&
+		if (snprintf(out, size, "%.*s/%s", dlen ? dlen : 1, dir, file) < (int)size &&
 		    find_executable(out) == 0)
 			return 0;
 		if (!*end)

@@ -8,7 +8,8 @@ INCEPT_BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
 bats_require_minimum_version 1.5.0
 
 setup() {
-	AGENT=$(cd "$INCEPT_BIN" 2>/dev/null && pwd)/incept-agent
+	# the agent is a guest artefact: never sanitized, always in build/ (tests/run.sh)
+	AGENT=$(cd "${INCEPT_GUEST:-$INCEPT_BIN}" 2>/dev/null && pwd)/incept-agent
 	[ -x "$AGENT" ] || skip "no incept-agent at $INCEPT_BIN"
 	[ "$(id -u)" = 0 ] || skip "needs root (namespaces, mounts)"
 	[ -x /bin/busybox ] || skip "needs /bin/busybox (busybox-static)"
