@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -177,11 +176,15 @@ static int set_user(const struct proto_process *p, struct err *e)
 	/* uid 0 -> uid N clears the permitted set unless asked to keep it for capset */
 	if (p->has_caps && p->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return err_sys(e, errno, "prctl PR_SET_KEEPCAPS");
-	if (setgroups(p->nr_gids, p->nr_gids ? (const gid_t *)p->gids : NULL) < 0)
+	/*
+	 * Raw system calls: libc's wrappers apply the change to every thread (musl's __synccall
+	 * costs 3 sigprocmask calls each); this child has one thread.
+	 */
+	if (syscall(SYS_setgroups, (size_t)p->nr_gids, p->nr_gids ? p->gids : NULL) < 0)
 		return err_sys(e, errno, "setgroups");
-	if (setgid(p->gid) < 0)
+	if (syscall(SYS_setgid, p->gid) < 0)
 		return err_sys(e, errno, "setgid %u", p->gid);
-	if (setuid(p->uid) < 0)
+	if (syscall(SYS_setuid, p->uid) < 0)
 		return err_sys(e, errno, "setuid %u", p->uid);
 	return 0;
 }

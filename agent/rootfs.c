@@ -85,10 +85,14 @@ static int bind_mount(const struct proto_mount *m, const char *fs_root, const ch
 		return -1;
 	if (stat(src, &st) < 0)
 		return err_sys(e, errno, "mount %s: share %s", m->dest, m->source);
-	if ((S_ISDIR(st.st_mode) ? make_dir(dst, e) : make_file(dst, e)) < 0)
-		return -1;
-	if (mount(src, dst, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
-		return err_sys(e, errno, "bind mount %s on %s", m->source, m->dest);
+	if (mount(src, dst, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0) {
+		if (errno != ENOENT)
+			return err_sys(e, errno, "bind mount %s on %s", m->source, m->dest);
+		if ((S_ISDIR(st.st_mode) ? make_dir(dst, e) : make_file(dst, e)) < 0)
+			return -1;
+		if (mount(src, dst, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+			return err_sys(e, errno, "bind mount %s on %s", m->source, m->dest);
+	}
 	if (m->flags & REMOUNT_FLAGS)
 		return remount_bind(dst, m->flags & REMOUNT_FLAGS, e);
 	return 0;
@@ -103,10 +107,17 @@ static int other_mount(const struct proto_mount *m, const char *dst, struct err 
 {
 	unsigned long flags = m->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
 
-	if (make_dir(dst, e) < 0)
-		return -1;
-	if (mount(m->source ? m->source : m->type, dst, m->type, flags, m->data) == 0)
+	const char *src = m->source ? m->source : m->type;
+
+	/* the mount point usually exists: mkdir only when the mount says it does not */
+	if (mount(src, dst, m->type, flags, m->data) == 0)
 		return 0;
+	if (errno == ENOENT) {
+		if (make_dir(dst, e) < 0)
+			return -1;
+		if (mount(src, dst, m->type, flags, m->data) == 0)
+			return 0;
+	}
 	/* the guest has only the unified hierarchy, and maybe not all of it: best effort */
 	if (is_cgroup(m->type)) {
 		mount("cgroup2", dst, "cgroup2", flags, NULL);
@@ -186,16 +197,14 @@ static int enter_root(const char *root, struct err *e)
 		/* the old root sits on top of the new one now: detach it */
 		if (umount2(".", MNT_DETACH) < 0)
 			return err_sys(e, errno, "unmount the old root");
-		if (chdir("/") < 0)
-			return err_sys(e, errno, "chdir /");
-		return 0;
+		return 0; /* the cwd is the new root; the process's cwd comes later */
 	}
 	if (errno != EINVAL)
 		return err_sys(e, errno, "pivot_root %s", root);
 	/* the guest's root is the initramfs: what switch_root does instead */
 	if (mount(root, "/", NULL, MS_MOVE, NULL) < 0)
 		return err_sys(e, errno, "move %s to /", root);
-	if (chroot(".") < 0 || chdir("/") < 0)
+	if (chroot(".") < 0)
 		return err_sys(e, errno, "chroot %s", root);
 	return 0;
 }

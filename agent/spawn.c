@@ -321,9 +321,17 @@ static void reply_pid(struct agent_conn *c, pid_t pid)
 		agent_conn_flush(c);
 }
 
-/* The child's setup failed: its ERROR goes where the PID would have. */
-static void setup_failed(struct agent_proc *pr, const struct err *e)
+/*
+ * The child's setup failed: its ERROR goes where the PID would have. A failed init leaves no
+ * container behind, even before it is reaped (its exit, unmounting all, is slow on PVM).
+ */
+static void setup_failed(struct agent_server *s, struct agent_proc *pr, const struct err *e)
 {
+	if (pr == s->init) {
+		s->init = NULL;
+		s->started = false;
+		close_fd(&s->ctr_pidns);
+	}
 	if (pr->conn) {
 		agent_conn_error(pr->conn, e);
 		pr->conn->proc = NULL;
@@ -342,7 +350,7 @@ static void status_eof(struct agent_server *s, struct agent_proc *pr)
 		reply_pid(pr->conn, pr->pid);
 	} else if (!pr->running) {
 		err_set(&e, ECHILD, "container init exited during setup");
-		setup_failed(pr, &e);
+		setup_failed(s, pr, &e);
 	} else if (pr->start_conn) {
 		struct agent_conn *c = pr->start_conn;
 
@@ -380,7 +388,7 @@ void agent_proc_status(struct agent_server *s, struct agent_proc *pr)
 			agent_conn_error(pr->start_conn, &e);
 		pr->start_conn = NULL;
 	} else {
-		setup_failed(pr, &e);
+		setup_failed(s, pr, &e);
 	}
 	agent_proc_check_done(s, pr);
 }
