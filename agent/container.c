@@ -48,8 +48,9 @@ static bool sysctl_valid(const char *kv)
 	if (!eq || eq == kv || kv[0] == '.' || kv[0] == '/')
 		return false;
 	for (const char *p = kv; p < eq; p++)
-		if (!(*p == '.' || *p == '_' || *p == '-' || *p == '/' || (*p >= '0' && *p <= '9') ||
-		      (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+		if (!(*p == '.' || *p == '_' || *p == '-' || *p == '/' ||
+		      (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= 'A' && *p <= 'Z')))
 			return false;
 	return !memmem(kv, (size_t)(eq - kv), "..", 2);
 }
@@ -61,7 +62,8 @@ static int validate_mounts(const struct proto_container *c, struct err *e)
 		bool bind = (m->flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
 
 		if (!agent_container_path_valid(m->dest))
-			return err_set(e, EINVAL, "mount destination \"%s\" is not a clean absolute path",
+			return err_set(e, EINVAL,
+				       "mount destination \"%s\" is not a clean absolute path",
 				       m->dest ? m->dest : "");
 		if (bind && !agent_share_name_valid(m->source))
 			return err_set(e, EINVAL, "bind mount source \"%s\" is not a share name",
@@ -76,8 +78,8 @@ static int validate_paths(const char *what, const char **paths, uint32_t n, stru
 {
 	for (uint32_t i = 0; i < n; i++)
 		if (!agent_container_path_valid(paths[i]))
-			return err_set(e, EINVAL, "%s path \"%s\" is not a clean absolute path", what,
-				       paths[i]);
+			return err_set(e, EINVAL, "%s path \"%s\" is not a clean absolute path",
+				       what, paths[i]);
 	return 0;
 }
 
@@ -99,8 +101,7 @@ int agent_container_validate(const struct proto_container *c, struct err *e)
 	for (uint32_t i = 0; i < c->nr_sysctl; i++)
 		if (!sysctl_valid(c->sysctl[i]))
 			return err_set(e, EINVAL, "sysctl \"%s\" is not key=value", c->sysctl[i]);
-	if (validate_mounts(c, e) < 0 ||
-	    validate_paths("masked", c->masked, c->nr_masked, e) < 0 ||
+	if (validate_mounts(c, e) < 0 || validate_paths("masked", c->masked, c->nr_masked, e) < 0 ||
 	    validate_paths("readonly", c->readonly, c->nr_readonly, e) < 0)
 		return -1;
 	return agent_process_validate(&c->process, e);
@@ -202,7 +203,7 @@ static const struct {
 	const char *name;
 } join_order[] = {
 	/* mnt last: the others are looked up in the guest's /proc */
-	{CLONE_NEWIPC, "ipc"}, {CLONE_NEWUTS, "uts"},	 {CLONE_NEWNET, "net"},
+	{CLONE_NEWIPC, "ipc"},	     {CLONE_NEWUTS, "uts"}, {CLONE_NEWNET, "net"},
 	{CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWNS, "mnt"},
 };
 
@@ -215,7 +216,8 @@ static int join_container(const struct agent_child *a, struct err *e)
 		fds[i] = -1;
 		if (!(a->namespaces & join_order[i].flag))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)a->init_pid, join_order[i].name);
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)a->init_pid,
+			 join_order[i].name);
 		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
 			return err_sys(e, errno, "open %s", path);

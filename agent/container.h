@@ -29,8 +29,8 @@ struct agent_child {
 	const struct proto_process *p;
 	const char *fs_root; /* the shares: <fs_root>/<share name> */
 	struct agent_stdio stdio;
-	int status_fd; /* CLOEXEC: struct agent_status_rec records, EOF at execve */
-	int start_fd;  /* CREATE: one byte = START; EOF = give up */
+	int status_fd;	     /* CLOEXEC: struct agent_status_rec records, EOF at execve */
+	int start_fd;	     /* CREATE: one byte = START; EOF = give up */
 	pid_t init_pid;	     /* EXEC: the container's init, as the agent sees it */
 	uint32_t namespaces; /* EXEC: the ones to join */
 	bool pdeathsig;	     /* host test mode: die with the agent */

@@ -23,8 +23,8 @@ struct agent_conn;
 struct agent_proc {
 	pid_t pid; /* 0: a free slot */
 	bool is_init;
-	bool running;	/* PID (exec) or ready (init) was sent: output may flow */
-	bool failed;	/* ERROR instead of PID: no EXIT */
+	bool running; /* PID (exec) or ready (init) was sent: output may flow */
+	bool failed;  /* ERROR instead of PID: no EXIT */
 	bool reaped;
 	bool exit_sent;
 	int wait_status;
@@ -40,7 +40,7 @@ struct agent_proc {
 };
 
 struct agent_conn {
-	int fd; /* -1: a free slot */
+	int fd;	      /* -1: a free slot */
 	bool started; /* the first message came */
 	bool stream;  /* an init or exec stream */
 	bool closing; /* close once out is written */
@@ -78,8 +78,7 @@ void agent_exec(struct agent_server *s, struct agent_conn *c, const uint8_t *p, 
 int agent_start(struct agent_server *s, struct agent_conn *c, struct err *e);
 void agent_proc_status(struct agent_server *s, struct agent_proc *pr);
 void agent_proc_output(struct agent_server *s, struct agent_proc *pr, int which);
-void agent_proc_stdin(struct agent_server *s, struct agent_proc *pr, const uint8_t *p,
-		      size_t len);
+void agent_proc_stdin(struct agent_server *s, struct agent_proc *pr, const uint8_t *p, size_t len);
 void agent_proc_stdin_flush(struct agent_server *s, struct agent_proc *pr);
 void agent_proc_stdin_close(struct agent_proc *pr);
 void agent_proc_check_done(struct agent_server *s, struct agent_proc *pr);

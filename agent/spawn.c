@@ -44,8 +44,11 @@ static struct agent_proc *proc_alloc(struct agent_server *s, struct err *e)
 
 		if (pr->pid == 0) {
 			*pr = (struct agent_proc){.status_fd = -1, .start_fd = -1};
-			pr->io = (struct agent_stdio){.child = {-1, -1, -1}, .ctty = -1, .in_fd = -1,
-						      .out_fd = {-1, -1}, .pty_fd = -1};
+			pr->io = (struct agent_stdio){.child = {-1, -1, -1},
+						      .ctty = -1,
+						      .in_fd = -1,
+						      .out_fd = {-1, -1},
+						      .pty_fd = -1};
 			return pr;
 		}
 	}
@@ -102,7 +105,8 @@ static int open_ctl_pipes(struct agent_proc *pr, bool init, int child_ends[2], s
 static int prepare_proc(struct agent_server *s, struct agent_proc *pr,
 			const struct proto_process *p, bool init, int child_ends[2], struct err *e)
 {
-	if (agent_stdio_open(p->terminal, wants_stdin(p), p->rows, p->cols, s->devnull, &pr->io, e) < 0)
+	if (agent_stdio_open(p->terminal, wants_stdin(p), p->rows, p->cols, s->devnull, &pr->io,
+			     e) < 0)
 		return -1;
 	return open_ctl_pipes(pr, init, child_ends, e);
 }
@@ -158,8 +162,12 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 		return -1;
 	if (prepare_proc(s, pr, &ct->process, true, ends, e) < 0)
 		goto fail;
-	a = (struct agent_child){.c = ct, .p = &ct->process, .fs_root = s->fs_root,
-				 .stdio = pr->io, .status_fd = ends[0], .start_fd = ends[1],
+	a = (struct agent_child){.c = ct,
+				 .p = &ct->process,
+				 .fs_root = s->fs_root,
+				 .stdio = pr->io,
+				 .status_fd = ends[0],
+				 .start_fd = ends[1],
 				 .pdeathsig = !s->guest};
 	pr->pid = clone_init(&a, ct->namespaces);
 	if (pr->pid < 0) {
@@ -185,8 +193,7 @@ void agent_create(struct agent_server *s, struct agent_conn *c, const uint8_t *p
 	struct err e = {0};
 
 	if (s->init) {
-		err_set(&e, EEXIST, "container %s already exists in this guest",
-			"(one per guest)");
+		err_set(&e, EEXIST, "container %s already exists in this guest", "(one per guest)");
 		agent_conn_error(c, &e);
 		return;
 	}
@@ -219,8 +226,7 @@ static int open_pidns(struct agent_server *s, struct err *e)
 }
 
 /* fork() into the container's pid namespace, the agent staying where it is. */
-static pid_t fork_in_container(struct agent_server *s, const struct agent_child *a,
-			       struct err *e)
+static pid_t fork_in_container(struct agent_server *s, const struct agent_child *a, struct err *e)
 {
 	pid_t pid;
 	int err;
@@ -261,8 +267,12 @@ static int exec_proc(struct agent_server *s, struct agent_conn *c, const struct 
 		return -1;
 	if (prepare_proc(s, pr, p, false, ends, e) < 0)
 		goto fail;
-	a = (struct agent_child){.p = p, .fs_root = s->fs_root, .stdio = pr->io,
-				 .status_fd = ends[0], .start_fd = -1, .init_pid = s->init->pid,
+	a = (struct agent_child){.p = p,
+				 .fs_root = s->fs_root,
+				 .stdio = pr->io,
+				 .status_fd = ends[0],
+				 .start_fd = -1,
+				 .init_pid = s->init->pid,
 				 .namespaces = s->namespaces & ~(uint32_t)CLONE_NEWPID,
 				 .pdeathsig = !s->guest};
 	pr->pid = fork_in_container(s, &a, e);
@@ -470,8 +480,7 @@ void agent_proc_stdin_close(struct agent_proc *pr)
 	}
 }
 
-void agent_proc_stdin(struct agent_server *s, struct agent_proc *pr, const uint8_t *p,
-		      size_t len)
+void agent_proc_stdin(struct agent_server *s, struct agent_proc *pr, const uint8_t *p, size_t len)
 {
 	int fd = stdin_fd(pr);
 	ssize_t n = 0;

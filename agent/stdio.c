@@ -76,8 +76,8 @@ int agent_stdio_open(bool terminal, bool want_stdin, uint32_t rows, uint32_t col
 {
 	int r;
 
-	*s = (struct agent_stdio){.child = {-1, -1, -1}, .ctty = -1, .in_fd = -1,
-				  .out_fd = {-1, -1}, .pty_fd = -1};
+	*s = (struct agent_stdio){
+		.child = {-1, -1, -1}, .ctty = -1, .in_fd = -1, .out_fd = {-1, -1}, .pty_fd = -1};
 	r = terminal ? open_pty(rows, cols, s, e) : open_pipes(want_stdin, devnull, s, e);
 	if (r < 0)
 		agent_stdio_close_all(s, devnull);

@@ -14,9 +14,9 @@
 #include "error.h"
 
 struct agent_stdio {
-	int child[3]; /* the process's 0, 1, 2 (may repeat one fd) */
-	int ctty;     /* pty slave to make the controlling terminal, or -1 */
-	int in_fd;    /* agent: stdin pipe's write end, or -1 */
+	int child[3];  /* the process's 0, 1, 2 (may repeat one fd) */
+	int ctty;      /* pty slave to make the controlling terminal, or -1 */
+	int in_fd;     /* agent: stdin pipe's write end, or -1 */
 	int out_fd[2]; /* agent: stdout, stderr read ends, or -1 */
 	int pty_fd;    /* agent: the pty master (output and input), or -1 */
 };
