@@ -245,3 +245,10 @@ h = s.recv(8); print(struct.unpack("<IHBB", h)[1])' "$SOCK"
 	run --separate-stderr client run -- true
 	[ "$status" -eq 0 ]
 }
+
+@test "agent: the process runs as the given uid/gid with its cwd" {
+	mkdir -p "$FS/rootfs/work"
+	run --separate-stderr client run --uid 1000 --gid 1001 --cwd /work -- sh -c 'id -u; id -g; pwd'
+	[ "$status" -eq 0 ]
+	[ "$output" = $'1000\n1001\n/work' ]
+}
