@@ -26,9 +26,11 @@
 #include "fstest.h"
 #include "mount.h"
 #include "port.h"
+#include "proto.h"
 #include "restore.h"
 #include "power.h"
 #include "reap.h"
+#include "rpc.h"
 #include "selftest.h"
 #include "vsock.h"
 
@@ -42,15 +44,18 @@ struct agent_opts {
 	const char *cmdline; /* --cmdline=WORDS: used instead of /proc/cmdline (tests) */
 	const char *fstest;  /* --fstest=DIR: the virtio-fs test on a host mount of the tag */
 	const char *fsbench; /* --fsbench=DIR: the file system benchmark in a host directory */
+	const char *serve;   /* --serve=PATH: the agent's protocol on a Unix socket (host tests) */
+	const char *fs_root; /* --fs-root=DIR: the shares, in place of the virtio-fs mount */
 };
 
 static const char usage[] =
 	"usage: incept-agent [--selftest] [--no-port] [--cmdline=WORDS] [--fstest=DIR]\n"
-	"                    [--fsbench=DIR]\n"
+	"                    [--fsbench=DIR] [--serve=SOCKET --fs-root=DIR]\n"
 	"  PID 1 of an incept guest. Run directly, --selftest measures system call, fork+exec\n"
 	"  and file costs; --fstest runs the guest's file system test on DIR (DIR/rw and\n"
 	"  DIR/ro, as the guest sees the shares); --fsbench times file operations in DIR.\n"
-	"  Each exits 0 if all went well.\n";
+	"  Each exits 0 if all went well. --serve serves the agent's protocol on a Unix\n"
+	"  socket, with the shares in DIR/<name> (as root: it creates containers).\n";
 
 static void print_usage(void)
 {
@@ -79,6 +84,10 @@ static int parse_args(int argc, char **argv, bool pid1, struct agent_opts *o, st
 			o->fstest = a + strlen("--fstest=");
 		else if (strncmp(a, "--fsbench=", strlen("--fsbench=")) == 0)
 			o->fsbench = a + strlen("--fsbench=");
+		else if (strncmp(a, "--serve=", strlen("--serve=")) == 0)
+			o->serve = a + strlen("--serve=");
+		else if (strncmp(a, "--fs-root=", strlen("--fs-root=")) == 0)
+			o->fs_root = a + strlen("--fs-root=");
 		else if (pid1)
 			agent_say("ignoring argument \"%.64s\"", a);
 		else
@@ -178,14 +187,11 @@ static void read_cmdline(const struct agent_opts *o, struct agent_cmdline *cl)
 			  cl->unknown, cl->first_unknown);
 }
 
-/* INCEPT_TASK_VSOCK_ECHO: listen first, so host clients can connect while we say hello. */
-static __attribute__((noreturn)) void vsock_echo(void)
+/* INCEPT_TASK_VSOCK_ECHO: on the agent's port (listening since before READY). */
+static __attribute__((noreturn)) void vsock_echo(int fd)
 {
 	struct err e = {0};
-	int fd = agent_vsock_listen(AGENT_VSOCK_ECHO_PORT, &e);
 
-	if (fd < 0)
-		agent_panic(&e);
 	if (agent_vsock_send_host(AGENT_VSOCK_HELLO_PORT, AGENT_VSOCK_HELLO, &e) < 0)
 		agent_say("vsock hello not sent: %s", e.msg); /* nobody listens: fine */
 	agent_say("vsock echo on port %u", AGENT_VSOCK_ECHO_PORT);
@@ -201,6 +207,7 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	enum incept_task task;
 	unsigned generation;
 	bool console_ok;
+	int listen_fd;
 
 	if (o->no_port)
 		agent_say("I/O port disabled (--no-port): readiness on the console only");
@@ -216,6 +223,10 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_MOUNTED);
 	read_cmdline(o, &cl);
 
+	/* In the snapshot taken at READY: a restored guest takes connections at once. */
+	listen_fd = agent_vsock_listen(PROTO_AGENT_PORT, &e);
+	if (listen_fd < 0)
+		agent_panic(&e);
 	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_READY);
 	agent_port_send(INCEPT_CMD_READY, 0);
 	/*
@@ -240,12 +251,36 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	if (cl.poweroff || task == INCEPT_TASK_POWEROFF)
 		agent_poweroff(0);
 	if (task == INCEPT_TASK_VSOCK_ECHO)
-		vsock_echo();
+		vsock_echo(listen_fd);
 	if (task == INCEPT_TASK_FS_TEST)
 		agent_poweroff(run_fs_task());
+	if (task == INCEPT_TASK_IDLE) {
+		const struct agent_rpc_config cfg = {.fs_root = AGENT_FS_MOUNT, .guest = true};
+
+		agent_rpc_serve(listen_fd, &cfg, &e);
+		agent_panic(&e);
+	}
 	if (agent_reap_setup(&e) < 0)
 		agent_panic(&e);
 	agent_reap_forever();
+}
+
+/* --serve: the protocol on a Unix socket, shares in a host directory (tests). */
+static int serve_host(const struct agent_opts *o)
+{
+	const struct agent_rpc_config cfg = {.fs_root = o->fs_root, .guest = false};
+	struct err e = {0};
+	int fd;
+
+	if (!o->fs_root) {
+		err_set(&e, EINVAL, "--serve needs --fs-root=DIR");
+	} else if (agent_console_setup(&e) == 0) {
+		fd = agent_rpc_listen_unix(o->serve, &e);
+		if (fd >= 0 && agent_rpc_serve(fd, &cfg, &e) == 0)
+			return 0;
+	}
+	agent_say_error(&e);
+	return 1;
 }
 
 /* Not PID 1 (a host): --selftest only. */
@@ -254,6 +289,8 @@ static int host_main(const struct agent_opts *o)
 	char scratch[128];
 	const char *tmp = getenv("TMPDIR");
 
+	if (o->serve)
+		return serve_host(o);
 	if (o->fstest || o->fsbench) {
 		struct agent_buf out = AGENT_BUF_INIT(fs_out_data);
 

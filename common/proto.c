@@ -309,6 +309,10 @@ int proto_encode_exit(struct proto_buf *b, const struct proto_exit *x, struct er
 	proto_begin(b, PROTO_EXIT);
 	proto_put_u32(b, PROTO_T_CODE, x->code);
 	proto_put_u32(b, PROTO_T_SIGNAL, x->signal);
+	if (x->guest_ns)
+		proto_put_u64(b, PROTO_T_GUEST_NS, x->guest_ns);
+	if (x->agent_minflt)
+		proto_put_u32(b, PROTO_T_AGENT_MINFLT, x->agent_minflt);
 	return proto_end(b, e);
 }
 

@@ -127,6 +127,9 @@ enum proto_tag {
 	PROTO_T_SIGNAL = 100,  /* u32: killed by this signal (0 = exited) */
 	PROTO_T_ERRNO = 101,   /* u32 */
 	PROTO_T_MESSAGE = 102, /* string */
+	/* optional in EXIT, for benchmarks: what the container cost inside the guest */
+	PROTO_T_GUEST_NS = 103,	    /* u64: agent got the request -> agent sends EXIT */
+	PROTO_T_AGENT_MINFLT = 104, /* u32: the agent's own page faults in that time */
 };
 
 struct proto_hdr {
@@ -198,8 +201,10 @@ struct proto_signal {
 };
 
 struct proto_exit {
-	uint32_t code;	 /* exit code when signal == 0 */
-	uint32_t signal; /* killed by */
+	uint32_t code;	       /* exit code when signal == 0 */
+	uint32_t signal;       /* killed by */
+	uint64_t guest_ns;     /* 0: not measured */
+	uint32_t agent_minflt; /* 0: not measured */
 };
 
 /* The status a host process reports for it: the code, or 128 + signal (as a shell does). */

@@ -521,13 +521,33 @@ int proto_decode_resize(const uint8_t *payload, size_t len, uint32_t *rows, uint
 	return 0;
 }
 
+/* The optional u64 field `want` of a payload (0 when absent). */
+static int optional_u64(const uint8_t *payload, size_t len, uint16_t want, uint64_t *out,
+			struct err *e)
+{
+	struct proto_reader r = {payload, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	*out = 0;
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		if (tag == want && want_u64(tag, v, l, out, e) < 0)
+			return -1;
+	}
+	return rc;
+}
+
 int proto_decode_exit(const uint8_t *payload, size_t len, struct proto_exit *x, struct err *e)
 {
-	static const uint16_t tags[] = {PROTO_T_CODE, PROTO_T_SIGNAL};
-	uint32_t v[2];
+	static const uint16_t tags[] = {PROTO_T_CODE, PROTO_T_SIGNAL, PROTO_T_AGENT_MINFLT};
+	uint32_t v[3] = {0, 0, 0};
 
-	if (small_fields(payload, len, tags, v, 2, 0x3, e) < 0)
+	if (small_fields(payload, len, tags, v, 3, 0x3, e) < 0 ||
+	    optional_u64(payload, len, PROTO_T_GUEST_NS, &x->guest_ns, e) < 0)
 		return -1;
+	x->agent_minflt = v[2];
 	if (v[0] > 255 || v[1] > 64 || (v[0] && v[1]))
 		return err_set(e, EPROTO, "exit: code %u signal %u out of range", v[0], v[1]);
 	x->code = v[0];

@@ -118,6 +118,8 @@ static int on_message(struct relay *r, const struct proto_hdr *h, const uint8_t 
 		if (proto_decode_exit(p, h->len, &x, e) < 0)
 			return err_prefix(e, "agent");
 		r->status = proto_exit_status(&x);
+		if (r->o->exit_out)
+			*r->o->exit_out = x;
 		r->done = true;
 		return 0;
 	}

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <signal.h>
 #include "error.h"
+#include "proto.h"
 
 struct relay_opts {
 	int stream;	  /* connected to the agent, after the PID reply; made non-blocking */
@@ -21,6 +22,7 @@ struct relay_opts {
 	 * is set). The caller blocks them in every thread before any thread is created.
 	 */
 	const sigset_t *forward;
+	struct proto_exit *exit_out; /* NULL, or where the agent's EXIT is copied (timings) */
 };
 
 /* The signals a process's host-side stand-in forwards (TERM, INT, HUP, QUIT, USR1, ...). */

@@ -156,7 +156,9 @@ fail:
 static void *container_thread(void *arg)
 {
 	struct vmm *vm = arg;
-	struct relay_opts o = {.in = 0, .out = 1, .err = 2, .tty = -1, .forward = &ct.forward};
+	struct proto_exit x = {0};
+	struct relay_opts o = {
+		.in = 0, .out = 1, .err = 2, .tty = -1, .forward = &ct.forward, .exit_out = &x};
 	struct err e = {0};
 	int rc = create(vm, &e);
 
@@ -177,6 +179,10 @@ static void *container_thread(void *arg)
 	if (rc < 0) {
 		log_error("container %s", e.msg);
 		rc = 255;
+	} else {
+		/* bench/lifecycle.sh reads these */
+		log_info("container exited: status=%d guest_ms=%.1f agent_minflt=%u", rc,
+			 (double)x.guest_ns / 1e6, x.agent_minflt);
 	}
 	vmm_stop(vm, rc, NULL);
 	return NULL;

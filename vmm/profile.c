@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Guest RIP sampling (see profile.h). */
 #include "profile.h"
+#include "vcpu.h"
 #include "vmm.h"
 
 #include <errno.h>
@@ -25,7 +26,7 @@ static void *profile_main(void *arg)
 		nanosleep(&ts, NULL);
 		for (unsigned i = 0; i < vm->nr_vcpus; i++)
 			if (vm->vcpus[i].thread_started)
-				pthread_kill(vm->vcpus[i].thread, SIGUSR1);
+				pthread_kill(vm->vcpus[i].thread, VCPU_KICK_SIGNAL);
 	}
 	return NULL;
 }

@@ -13,8 +13,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define VCPU_KICK_SIGNAL SIGUSR1
-
 static void kick_handler(int sig)
 {
 	(void)sig; /* only there to make KVM_RUN return EINTR */

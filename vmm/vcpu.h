@@ -5,6 +5,15 @@
 
 #include "vmm.h"
 
+#include <signal.h>
+
+/*
+ * The signal that makes a vCPU thread's KVM_RUN return (pause, stop, profile samples). A
+ * real-time one: SIGUSR1/2 belong to the container in container mode (forwarded to its
+ * process), and a process-directed signal must never be taken by a vCPU thread instead.
+ */
+#define VCPU_KICK_SIGNAL (SIGRTMIN + 1)
+
 /* Creates vm->nr_vcpus vCPUs, each with `cpuid` (per-vCPU APIC IDs patched in). */
 int vmm_vcpus_create(struct vmm *vm, const struct kvm_cpuid2 *cpuid, struct err *e);
 

@@ -158,7 +158,8 @@ static void test_container_round_trip(void)
 static void test_small_messages(void)
 {
 	struct proto_signal s = {.pid = 7, .signo = SIGTERM, .all = true}, s2;
-	struct proto_exit x = {.code = 0, .signal = 9}, x2;
+	struct proto_exit x = {.code = 0, .signal = 9, .guest_ns = 1ULL << 40, .agent_minflt = 3},
+			  x2;
 	struct proto_buf b;
 	struct proto_hdr h;
 	struct err e = {0};
@@ -177,6 +178,7 @@ static void test_small_messages(void)
 	pl = first(&b, &h);
 	CHECK(pl && proto_decode_exit(pl, h.len, &x2, &e) == 0);
 	CHECK_INT(proto_exit_status(&x2), 137);
+	CHECK(x2.guest_ns == 1ULL << 40 && x2.agent_minflt == 3);
 	b.len = 0;
 	CHECK_INT(proto_encode_resize(&b, 50, 132, &e), 0);
 	pl = first(&b, &h);

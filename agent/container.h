@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container side of CREATE and EXEC, run in the child between fork and execve.
+ *
+ * CREATE: the child (cloned into the CLONE_NEW* namespaces of the request, PID 1 of its pid
+ * namespace) makes every mount private, binds the rootfs share, does the config's mounts in
+ * order, creates runc's default /dev when /dev is a tmpfs, changes root, masks and
+ * write-protects paths, sets sysctls and the host name, applies the process spec, tells the
+ * agent it is ready and waits for START before execve.
+ *
+ * EXEC: the child (forked into the container's pid namespace by the agent) joins the other
+ * namespaces of the container's init and its root, applies the process spec and execs.
+ */
+#ifndef AGENT_CONTAINER_H
+#define AGENT_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "error.h"
+#include "proto.h"
+#include "stdio.h"
+
+/* Namespaces the agent can create (no user namespace: the VM is the boundary). */
+#define AGENT_NS_SUPPORTED                                                                         \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+struct agent_child {
+	const struct proto_container *c; /* CREATE */
+	const struct proto_process *p;
+	const char *fs_root; /* the shares: <fs_root>/<share name> */
+	struct agent_stdio stdio;
+	int status_fd;	     /* CLOEXEC: struct agent_status_rec records, EOF at execve */
+	int start_fd;	     /* CREATE: one byte = START; EOF = give up */
+	pid_t init_pid;	     /* EXEC: the container's init, as the agent sees it */
+	uint32_t namespaces; /* EXEC: the ones to join */
+	bool pdeathsig;	     /* host test mode: die with the agent */
+};
+
+/* 1 if name can be a share: not empty, no '/', not "." or "..". */
+bool agent_share_name_valid(const char *name);
+
+/* 1 if path is absolute, has no ".." component and is shorter than PATH_MAX / 2. */
+bool agent_container_path_valid(const char *path);
+
+/* Everything about a CREATE request that is checked before the fork. */
+int agent_container_validate(const struct proto_container *c, struct err *e);
+
+__attribute__((noreturn)) void agent_container_init_child(const struct agent_child *a);
+__attribute__((noreturn)) void agent_container_exec_child(const struct agent_child *a);
+
+#endif

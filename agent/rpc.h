@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The agent's server (docs/protocol.md): one poll() loop over the listening socket (vsock
+ * port PROTO_AGENT_PORT in a guest, a Unix socket in the host test mode), every connection,
+ * every process's pipes or pty and a signalfd for SIGCHLD.
+ */
+#ifndef AGENT_RPC_H
+#define AGENT_RPC_H
+
+#include <stdbool.h>
+#include "error.h"
+
+struct agent_rpc_config {
+	const char *fs_root; /* shares are <fs_root>/<name> */
+	bool guest;	     /* PID 1 of a VM: mount virtio-fs on fs_root first, power off */
+};
+
+/* The Unix socket of the host test mode (--serve=PATH), non-blocking, CLOEXEC. */
+int agent_rpc_listen_unix(const char *path, struct err *e);
+
+/* Serves until SHUTDOWN (then: a guest powers off, a host returns 0) or a fatal error. */
+int agent_rpc_serve(int listen_fd, const struct agent_rpc_config *cfg, struct err *e);
+
+#endif

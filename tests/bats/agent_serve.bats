@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# The guest agent's protocol server (agent/rpc.c, docs/protocol.md) in its host test mode:
+# incept-agent --serve=SOCK --fs-root=DIR serves on a Unix socket what it serves on vsock
+# port 1024 in a guest, with DIR/<share> in place of the virtio-fs shares. Needs root
+# (namespaces, mounts) and Debian's busybox-static for the container's rootfs.
+
+INCEPT_BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
+bats_require_minimum_version 1.5.0
+
+setup() {
+	# the agent is a guest artefact: never sanitized, always in build/ (tests/run.sh)
+	AGENT=$(cd "${INCEPT_GUEST:-$INCEPT_BIN}" 2>/dev/null && pwd)/incept-agent
+	[ -x "$AGENT" ] || skip "no incept-agent at $INCEPT_BIN"
+	[ "$(id -u)" = 0 ] || skip "needs root (namespaces, mounts)"
+	[ -x /bin/busybox ] || skip "needs /bin/busybox (busybox-static)"
+	FS=$BATS_TEST_TMPDIR/fs
+	SOCK=$BATS_TEST_TMPDIR/agent.sock
+	mkdir -p "$FS/rootfs/bin" "$FS/rootfs/proc" "$FS/rootfs/dev" "$FS/rootfs/sys" "$FS/data"
+	cp /bin/busybox "$FS/rootfs/bin/busybox"
+	# relative links: the container sees the rootfs at /
+	(cd "$FS/rootfs/bin" && for x in $(./busybox --list); do
+		[ "$x" = busybox ] || ln -s busybox "$x"
+	done)
+	echo "from a share" >"$FS/data/file"
+	"$AGENT" --serve="$SOCK" --fs-root="$FS" 3>&- 4>&- >"$BATS_TEST_TMPDIR/agent.log" 2>&1 &
+	AGENT_PID=$!
+	for _ in $(seq 50); do
+		[ -S "$SOCK" ] && break
+		sleep 0.1
+	done
+	[ -S "$SOCK" ]
+}
+
+teardown() {
+	[ -n "${AGENT_PID:-}" ] || return 0
+	client shutdown >/dev/null 2>&1 || true
+	for _ in $(seq 50); do
+		kill -0 "$AGENT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$AGENT_PID" 2>/dev/null; then
+		kill -9 "$AGENT_PID"
+		echo "agent did not end on SHUTDOWN" >&2
+		return 1
+	fi
+	wait "$AGENT_PID" || true
+	# nothing left: no process with a root in the test's rootfs, no mount of it
+	! grep -q "$BATS_TEST_TMPDIR" /proc/mounts
+	for r in /proc/[0-9]*/root; do
+		[ "$(readlink "$r" 2>/dev/null)" != "$FS/rootfs" ] || {
+			echo "left behind: $r" >&2
+			return 1
+		}
+	done
+}
+
+client() {
+	timeout 30 python3 "$BATS_TEST_DIRNAME/proto_client.py" "$SOCK" "$@"
+}
+
+@test "agent: create + start: echo output arrives, exit code 0" {
+	run --separate-stderr client run -- echo hello from the container
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+}
+
+@test "agent: exit code 7 and stderr kept apart" {
+	run --separate-stderr client run -- sh -c 'echo out; echo err >&2; exit 7'
+	[ "$status" -eq 7 ]
+	[ "$output" = out ]
+	[ "$stderr" = err ]
+}
+
+@test "agent: init is PID 1 of its pid namespace; hostname is set" {
+	run --separate-stderr client run --hostname box1 -- sh -c 'echo $$; cut -d" " -f1,2 /proc/1/stat; hostname'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[ "${lines[1]}" = "1 (sh)" ]
+	[ "${lines[2]}" = box1 ]
+}
+
+@test "agent: stdin is piped through, EOF included" {
+	run --separate-stderr client run --stdin -- sh -c 'cat; echo done' < <(printf 'line1\nline2\n')
+	[ "$status" -eq 0 ]
+	[ "$output" = $'line1\nline2\ndone' ]
+}
+
+@test "agent: without stdin the process reads /dev/null" {
+	run --separate-stderr client run -- sh -c 'cat; echo eof'
+	[ "$status" -eq 0 ]
+	[ "$output" = eof ]
+}
+
+@test "agent: a lot of output arrives whole before EXIT" {
+	run --separate-stderr client run -- sh -c 'seq 1 200000'
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 200000 ]
+	[ "${lines[199999]}" = 200000 ]
+}
+
+@test "agent: args[0] not in PATH: runc's error text, nothing started" {
+	run --separate-stderr client run -- nosuch
+	[ "$status" -eq 125 ]
+	[ "$stderr" = 'error 2: exec: "nosuch": executable file not found in $PATH' ]
+	run --separate-stderr client run -- /x
+	[ "$status" -eq 125 ]
+	[ "$stderr" = 'error 2: exec: "/x": stat /x: no such file or directory' ]
+	# the failed CREATEs left no container: a new one works
+	run --separate-stderr client run -- true
+	[ "$status" -eq 0 ]
+}
+
+@test "agent: a bad cwd is refused at create" {
+	run --separate-stderr client run --cwd /nonexistent -- true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *'chdir to cwd ("/nonexistent") set in config.json failed'* ]]
+}
+
+@test "agent: SIGKILL to init: EXIT signal 9; TERM on an exec stream: EXIT signal 15" {
+	client run -- sleep 30 >"$BATS_TEST_TMPDIR/init.out" 2>&1 &
+	local init=$!
+	sleep 1
+	run --separate-stderr client exec --signal-after 0.5:15 -- sleep 30
+	[ "$status" -eq 143 ]
+	run client signal 9
+	[ "$status" -eq 0 ]
+	local st=0
+	wait "$init" || st=$?
+	[ "$st" -eq 137 ]
+}
+
+@test "agent: exec: output, stderr and exit code; a tty exec's output arrives" {
+	client run -- sleep 30 >/dev/null 2>&1 &
+	local init=$!
+	sleep 1
+	run --separate-stderr client exec -- sh -c 'echo exec out; echo exec err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = "exec out" ]
+	[ "$stderr" = "exec err" ]
+	run --separate-stderr client exec --tty -- sh -c 'echo on a tty; exit 4'
+	[ "$status" -eq 4 ]
+	[ "$output" = $'on a tty\r' ]
+	# the exec'd process is in the container's pid namespace, beside its init
+	run --separate-stderr client exec -- sh -c 'echo $$ > /dev/null; cut -d" " -f2 /proc/1/stat'
+	[ "$output" = "(sleep)" ]
+	client signal 9
+	wait "$init" || true
+}
+
+@test "agent: exec'd processes end with init; PS lists live exec'd host pids" {
+	client run -- sleep 30 >/dev/null 2>&1 &
+	local init=$!
+	sleep 1
+	client exec --host-pid 4242 -- sleep 30 >/dev/null 2>&1 &
+	local ex=$!
+	sleep 1
+	run client ps
+	[ "$status" -eq 0 ]
+	[ "$output" = 4242 ]
+	client signal 9
+	local st=0
+	wait "$init" || st=$?
+	[ "$st" -eq 137 ]
+	st=0
+	wait "$ex" || st=$?
+	[ "$st" -eq 137 ]
+}
+
+@test "agent: a stream that closes before EXIT kills its process" {
+	client run -- sleep 30 >/dev/null 2>&1 &
+	local init=$!
+	sleep 1
+	# python itself (not a shell function's subshell), so that kill -9 hits the stream's owner
+	python3 "$BATS_TEST_DIRNAME/proto_client.py" "$SOCK" exec --host-pid 7 -- sleep 30 \
+		>/dev/null 2>&1 &
+	local ex=$!
+	sleep 1
+	kill -9 "$ex"
+	wait "$ex" || true
+	sleep 0.5
+	run client ps
+	[ "$output" = "" ]
+	client signal 9
+	wait "$init" || true
+}
+
+@test "agent: SIGNAL --all reaches every process of the container" {
+	# init survives TERM (a trap), its foreground sleep and the exec'd sleep do not
+	client run -- sh -c 'trap "echo init got TERM" TERM; while :; do sleep 1; done' \
+		>"$BATS_TEST_TMPDIR/init.out" 2>&1 &
+	local init=$!
+	sleep 1
+	client exec -- sleep 30 >/dev/null 2>&1 &
+	local ex=$!
+	sleep 0.5
+	run client signal --all 15
+	[ "$status" -eq 0 ]
+	local st=0
+	wait "$ex" || st=$?
+	[ "$st" -eq 143 ]
+	sleep 1.5
+	client signal 9
+	st=0
+	wait "$init" || st=$?
+	[ "$st" -eq 137 ]
+	grep -q "init got TERM" "$BATS_TEST_TMPDIR/init.out"
+}
+
+@test "agent: a second CREATE gets EEXIST; START twice is refused" {
+	client create-only -- sleep 30 >"$BATS_TEST_TMPDIR/pid" 2>/dev/null &
+	local init=$!
+	sleep 1
+	run --separate-stderr client run -- true
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == "error 17: "* ]]
+	run client start
+	[ "$status" -eq 0 ]
+	run --separate-stderr client start
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"cannot start an already running container" ]]
+	client signal 9
+	wait "$init" || true
+}
+
+@test "agent: a bind mount from a share, a single file" {
+	run --separate-stderr client run --bind data:/mnt/data -- cat /mnt/data/file
+	[ "$status" -eq 0 ]
+	[ "$output" = "from a share" ]
+}
+
+@test "agent: default /dev, masked and readonly paths" {
+	run --separate-stderr client run -- sh -c 'ls /dev/null /dev/zero /dev/ptmx /dev/fd >/dev/null && echo devs;
+		wc -c < /proc/cmdline; ls /proc/bus | wc -l; echo 1 > /proc/sys/kernel/domainname 2>/dev/null || echo ro'
+	[ "$status" -eq 0 ]
+	[ "$output" = $'devs\n0\n0\nro' ]
+}
+
+@test "agent: a malformed first message gets ERROR, the server lives on" {
+	run python3 -c '
+import socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(struct.pack("<IHBB", 4, 1, 1, 0) + b"\xff\xff\xff\xff")
+h = s.recv(8); print(struct.unpack("<IHBB", h)[1])' "$SOCK"
+	[ "$output" = 33 ]
+	run --separate-stderr client run -- true
+	[ "$status" -eq 0 ]
+}
+
+@test "agent: the process runs as the given uid/gid with its cwd" {
+	mkdir -p "$FS/rootfs/work"
+	run --separate-stderr client run --uid 1000 --gid 1001 --cwd /work -- sh -c 'id -u; id -g; pwd'
+	[ "$status" -eq 0 ]
+	[ "$output" = $'1000\n1001\n/work' ]
+}
