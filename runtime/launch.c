@@ -120,8 +120,8 @@ static __attribute__((noreturn)) void child(const struct rt_launch *l, const str
 /*
  * Waits for the reply, saying once that it is slow: the VMM may be booting to build the
  * snapshot (~10 s on nested KVM). Not after 1 s: on PVM the guest's own part of a create
- * (mounts, namespaces, fork) takes seconds, and this line lands in the container's stderr
- * when the caller gave create that (containerd does).
+ * (mounts, namespaces, fork) takes seconds. Through the log, not straight to stderr: under
+ * containerd create's stderr is the container's and the log is --log's file.
  */
 static int wait_reply(int fd, struct err *e)
 {
@@ -132,8 +132,8 @@ static int wait_reply(int fd, struct err *e)
 		r = poll(&p, 1, PROGRESS_MS);
 	while (r < 0 && errno == EINTR);
 	if (r == 0)
-		fprintf(stderr, "incept: the microVM is still starting (the first start on a host "
-				"builds the guest snapshot)...\n");
+		log_info("the microVM is still starting (the first start on a host builds the "
+			 "guest snapshot)...");
 	return rt_agent_reply(fd, PROTO_PID, NULL, NULL, e);
 }
 
