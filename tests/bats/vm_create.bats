@@ -185,3 +185,16 @@ status_of() {
 	done
 	nothing_left
 }
+
+@test "state: a VMM that died unexpectedly makes the container stopped; delete cleans up" {
+	make_busybox_bundle "$B" sleep 100
+	ic run -d -b "$B" c1 </dev/null >"$OUT" 2>&1
+	local pid
+	pid=$(ic state c1 | jq .pid)
+	kill -9 "$pid"
+	wait_stopped c1
+	run --separate-stderr ic exec c1 true
+	[[ "$stderr" == *'cannot exec in a stopped container'* ]]
+	ic delete c1
+	nothing_left
+}
