@@ -85,9 +85,8 @@ struct rt_launch {
 	unsigned vcpus;
 	unsigned long long memory_mib;
 	const char *vsock_socket;
-	/* The VMM's log (its stderr is the container's). No --debug: it changes the guest's
-	 * command line, hence the snapshot key, and a debug run would cold-boot. */
-	const char *log_path;
+	const char *log_path; /* the VMM's log (its stderr is the container's) */
+	bool debug;
 	char *const *shares;
 	size_t nr_shares;
 	int stdio[3];

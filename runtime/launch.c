@@ -45,6 +45,8 @@ static int build_cmd(const struct rt_launch *l, const struct rt_config *cfg, str
 	rt_vmm_cmd_add(c, l->vsock_socket);
 	rt_vmm_cmd_add(c, "--log");
 	rt_vmm_cmd_add(c, l->log_path);
+	if (l->debug)
+		rt_vmm_cmd_add(c, "--debug");
 	for (size_t i = 0; i < l->nr_shares; i++) {
 		rt_vmm_cmd_add(c, "--share");
 		rt_vmm_cmd_add(c, l->shares[i]);

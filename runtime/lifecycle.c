@@ -138,7 +138,7 @@ static int setup_stdio(struct create_ctx *x, const struct rt_create_opts *o, str
 	return 0;
 }
 
-static int setup_host(struct create_ctx *x, struct err *e)
+static int setup_host(const struct rt_global *g, struct create_ctx *x, struct err *e)
 {
 	const struct oci_namespace *net = oci_config_namespace(x->b.cfg, OCI_NS_NETWORK);
 
@@ -148,6 +148,7 @@ static int setup_host(struct create_ctx *x, struct err *e)
 	x->l.shares = x->spec.shares;
 	x->l.nr_shares = x->spec.nr_shares;
 	x->l.netns_fd = -1;
+	x->l.debug = g->debug;
 	if (net && net->path) {
 		x->netns_fd = open(net->path, O_RDONLY | O_CLOEXEC);
 		if (x->netns_fd < 0)
@@ -256,7 +257,7 @@ int rt_container_create(const struct rt_global *g, const struct rt_create_opts *
 	stdin_open = x.b.cfg->process->terminal || !rt_fd_is_devnull(0);
 	if (load_config(&x.cfg, e) < 0 || shape(&x, o, e) < 0 ||
 	    rt_spec_build(&x.b, id, stdin_open, &x.spec, e) < 0 || make_state(g, &x, id, e) < 0 ||
-	    setup_stdio(&x, o, e) < 0 || setup_host(&x, e) < 0 || launch(&x, e) < 0 ||
+	    setup_stdio(&x, o, e) < 0 || setup_host(g, &x, e) < 0 || launch(&x, e) < 0 ||
 	    created(&x, o, e) < 0) {
 		ctx_free(&x, true);
 		return -1;
