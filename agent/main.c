@@ -255,7 +255,8 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	if (task == INCEPT_TASK_FS_TEST)
 		agent_poweroff(run_fs_task());
 	if (task == INCEPT_TASK_IDLE) {
-		const struct agent_rpc_config cfg = {.fs_root = AGENT_FS_MOUNT, .guest = true};
+		const struct agent_rpc_config cfg = {
+			.fs_root = AGENT_FS_MOUNT, .guest = true, .trace = cl.trace};
 
 		agent_rpc_serve(listen_fd, &cfg, &e);
 		agent_panic(&e);

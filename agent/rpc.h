@@ -13,6 +13,7 @@
 struct agent_rpc_config {
 	const char *fs_root; /* shares are <fs_root>/<name> */
 	bool guest;	     /* PID 1 of a VM: mount virtio-fs on fs_root first, power off */
+	bool trace;	     /* incept.trace=1: per-step timestamps on the console (trace.h) */
 };
 
 /* The Unix socket of the host test mode (--serve=PATH), non-blocking, CLOEXEC. */

@@ -35,6 +35,8 @@ struct agent_proc {
 	size_t in_len, in_off;
 	bool in_close; /* STDIN_CLOSE once in_buf is written */
 	uint32_t host_pid;
+	uint64_t t_req;	 /* CLOCK_MONOTONIC ns when its CREATE/EXEC arrived (EXIT's guest_ns) */
+	long minflt_req; /* the agent's ru_minflt then (EXIT's agent_minflt) */
 	struct agent_conn *conn;       /* its stream; NULL once closed */
 	struct agent_conn *start_conn; /* init: the START waiting for execve */
 };
