@@ -190,8 +190,8 @@ void agent_container_init_child(const struct agent_child *a)
 	if (child_prelude(a, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	agent_trace_mark(AGENT_TP_PRELUDE);
-	if (agent_rootfs_setup(c, a->fs_root, &e) < 0 || set_sysctls(c, &e) < 0 ||
-	    set_names(c, &e) < 0)
+	if (agent_rootfs_setup(c, a->fs_root, a->mounts_private, &e) < 0 ||
+	    set_sysctls(c, &e) < 0 || set_names(c, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	agent_trace_mark(AGENT_TP_NAMES);
 	if (agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)

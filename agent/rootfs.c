@@ -247,7 +247,9 @@ static int readonly_paths(const struct proto_container *c, struct err *e)
 	return 0;
 }
 
-int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, struct err *e)
+/* private_done: every mount the child's namespace copied is private already (the guest). */
+int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, bool private_done,
+		       struct err *e)
 {
 	char root[PATH_MAX];
 	bool dev_tmpfs = false;
@@ -255,7 +257,7 @@ int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, str
 	if (join_path(root, fs_root, "/", c->rootfs, e) < 0)
 		return -1;
 	/* nothing done in here may reach the agent's namespace */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (!private_done && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_sys(e, errno, "make / private");
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_sys(e, errno, "bind the rootfs %s", c->rootfs);

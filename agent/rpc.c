@@ -462,6 +462,7 @@ static int setup(int listen_fd, const struct agent_rpc_config *cfg, struct err *
 
 	server.fs_root = cfg->fs_root;
 	server.guest = cfg->guest;
+	server.mounts_private = cfg->mounts_private;
 	server.listen_fd = listen_fd;
 	if (cfg->trace && !agent_trace_enable())
 		return err_sys(e, errno, "map the trace page");

@@ -58,6 +58,7 @@ struct agent_server {
 	const char *fs_root; /* shares are <fs_root>/<name> */
 	bool guest;	     /* PID 1 of a VM: mounts virtio-fs, kill(-1), powers off */
 	bool fs_mounted;
+	bool mounts_private; /* the agent's mounts are private (made so at boot) */
 	int listen_fd, sig_fd, devnull;
 	int own_pidns, ctr_pidns; /* for EXEC's pid_for_children; -1 when not open */
 	struct agent_proc *init;  /* NULL: no container */

@@ -189,7 +189,8 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 				 .stdio = pr->io,
 				 .status_fd = ends[0],
 				 .start_fd = ends[1],
-				 .pdeathsig = !s->guest};
+				 .pdeathsig = !s->guest,
+				 .mounts_private = s->mounts_private};
 	pr->pid = clone_init(&a, ct->namespaces);
 	if (pr->pid < 0) {
 		err_sys(e, errno, "clone");
