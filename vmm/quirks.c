@@ -171,7 +171,8 @@ const char *vmm_quirks_cmdline(const struct vmm_quirks *q)
 	 */
 	return q->pvm ? "noxsave "
 			"clearcpuid=popcnt,cx16,smap,smep,fsgsbase,rdpid,pcid,invpcid,erms,fsrm "
-			"noreplace-smp percpu_alloc=page clocksource=kvm-clock cgroup_disable=memory"
+			"noreplace-smp percpu_alloc=page clocksource=kvm-clock "
+			"cgroup_disable=memory"
 		      : "";
 }
 
