@@ -69,6 +69,8 @@ static void apply_word(struct agent_cmdline *out, const char *word, size_t n)
 		flag = &out->selftest;
 	else if (keylen == strlen("poweroff") && strncmp(key, "poweroff", keylen) == 0)
 		flag = &out->poweroff;
+	else if (keylen == strlen("trace") && strncmp(key, "trace", keylen) == 0)
+		flag = &out->trace;
 	if (flag && strcmp(eq + 1, "1") == 0)
 		*flag = true;
 	else if (flag && strcmp(eq + 1, "0") == 0)

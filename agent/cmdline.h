@@ -20,6 +20,7 @@
 struct agent_cmdline {
 	bool selftest;		/* incept.selftest=1 (INCEPT_CMDLINE_SELFTEST) */
 	bool poweroff;		/* incept.poweroff=1 */
+	bool trace;		/* incept.trace=1: per-container step times on the console */
 	unsigned int unknown;	/* incept.* words not understood (typos, bad values) */
 	char first_unknown[64]; /* the first of them, truncated, for a warning */
 };

@@ -19,6 +19,7 @@
 
 #include "process.h"
 #include "rootfs.h"
+#include "trace.h"
 #include "util.h"
 
 bool agent_share_name_valid(const char *name)
@@ -185,16 +186,24 @@ void agent_container_init_child(const struct agent_child *a)
 	char exe[PATH_MAX];
 	char b;
 
-	if (child_prelude(a, &e) < 0 || agent_rootfs_setup(c, a->fs_root, &e) < 0 ||
-	    set_sysctls(c, &e) < 0 || set_names(c, &e) < 0 ||
-	    agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
+	agent_trace_mark(AGENT_TP_CHILD);
+	if (child_prelude(a, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
+	agent_trace_mark(AGENT_TP_PRELUDE);
+	if (agent_rootfs_setup(c, a->fs_root, a->mounts_private, &e) < 0 ||
+	    set_sysctls(c, &e) < 0 || set_names(c, &e) < 0)
+		agent_child_fail(a->status_fd, &e);
+	agent_trace_mark(AGENT_TP_NAMES);
+	if (agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
+		agent_child_fail(a->status_fd, &e);
+	agent_trace_mark(AGENT_TP_LOOKUP);
 	if (a->pdeathsig)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	agent_status_send(a->status_fd, NULL);
 	/* START: one byte; EOF means the agent gave up on this container */
 	if (read(a->start_fd, &b, 1) != 1)
 		_exit(1);
+	agent_trace_mark(AGENT_TP_WOKEN);
 	agent_child_exec(a->status_fd, exe, a->p);
 }
 

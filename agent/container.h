@@ -34,6 +34,7 @@ struct agent_child {
 	pid_t init_pid;	     /* EXEC: the container's init, as the agent sees it */
 	uint32_t namespaces; /* EXEC: the ones to join */
 	bool pdeathsig;	     /* host test mode: die with the agent */
+	bool mounts_private; /* CREATE: the agent's mounts (the child's copies) are private */
 };
 
 /* 1 if name can be a share: not empty, no '/', not "." or "..". */

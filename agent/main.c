@@ -206,7 +206,7 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	struct err e = {0};
 	enum incept_task task;
 	unsigned generation;
-	bool console_ok;
+	bool console_ok, mounts_private;
 	int listen_fd;
 
 	if (o->no_port)
@@ -218,6 +218,12 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	console_ok = agent_console_setup(&e) == 0;
 	if (agent_mount_early(&e) < 0)
 		agent_panic(&e);
+	/*
+	 * Nothing the agent mounts may propagate into a container or back. Once here, before the
+	 * snapshot, instead of once per container in the init child (a recursive walk over the
+	 * copied mounts, emulated on PVM): a private mount's copies are private.
+	 */
+	mounts_private = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
 	if (!console_ok && agent_console_setup(&e) < 0)
 		agent_panic(&e);
 	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_MOUNTED);
@@ -255,7 +261,10 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	if (task == INCEPT_TASK_FS_TEST)
 		agent_poweroff(run_fs_task());
 	if (task == INCEPT_TASK_IDLE) {
-		const struct agent_rpc_config cfg = {.fs_root = AGENT_FS_MOUNT, .guest = true};
+		const struct agent_rpc_config cfg = {.fs_root = AGENT_FS_MOUNT,
+						     .guest = true,
+						     .mounts_private = mounts_private,
+						     .trace = cl.trace};
 
 		agent_rpc_serve(listen_fd, &cfg, &e);
 		agent_panic(&e);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "trace.h"
 #include "util.h"
 
 /* Flags a bind mount only gets through a remount. */
@@ -246,7 +247,9 @@ static int readonly_paths(const struct proto_container *c, struct err *e)
 	return 0;
 }
 
-int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, struct err *e)
+/* private_done: every mount the child's namespace copied is private already (the guest). */
+int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, bool private_done,
+		       struct err *e)
 {
 	char root[PATH_MAX];
 	bool dev_tmpfs = false;
@@ -254,16 +257,23 @@ int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, str
 	if (join_path(root, fs_root, "/", c->rootfs, e) < 0)
 		return -1;
 	/* nothing done in here may reach the agent's namespace */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (!private_done && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_sys(e, errno, "make / private");
 	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_sys(e, errno, "bind the rootfs %s", c->rootfs);
-	for (uint32_t i = 0; i < c->nr_mounts; i++)
+	agent_trace_mark(AGENT_TP_ROOT_BIND);
+	for (uint32_t i = 0; i < c->nr_mounts; i++) {
 		if (do_mount(&c->mounts[i], root, fs_root, &dev_tmpfs, e) < 0)
 			return -1;
+		agent_trace_mount(i);
+	}
 	if (dev_tmpfs && default_dev(root, e) < 0)
 		return -1;
-	if (enter_root(root, e) < 0 || mask_paths(c, e) < 0 || readonly_paths(c, e) < 0)
+	agent_trace_mark(AGENT_TP_MOUNTS);
+	if (enter_root(root, e) < 0)
+		return -1;
+	agent_trace_mark(AGENT_TP_ROOT);
+	if (mask_paths(c, e) < 0 || readonly_paths(c, e) < 0)
 		return -1;
 	if (c->rootfs_ro && remount_bind("/", MS_RDONLY, e) < 0)
 		return err_prefix(e, "read-only rootfs");

@@ -15,6 +15,7 @@
  * root changed (pivot_root, or MS_MOVE + chroot when the old root is the initramfs, which
  * cannot be pivoted away from), masked and readonly paths, rootfs read-only if asked.
  */
-int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, struct err *e);
+int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, bool private_done,
+		       struct err *e);
 
 #endif

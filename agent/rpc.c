@@ -26,6 +26,7 @@
 #include "power.h"
 #include "server.h"
 #include "stdio.h"
+#include "trace.h"
 
 #define CONN_IN_MIN 4096
 
@@ -461,7 +462,10 @@ static int setup(int listen_fd, const struct agent_rpc_config *cfg, struct err *
 
 	server.fs_root = cfg->fs_root;
 	server.guest = cfg->guest;
+	server.mounts_private = cfg->mounts_private;
 	server.listen_fd = listen_fd;
+	if (cfg->trace && !agent_trace_enable())
+		return err_sys(e, errno, "map the trace page");
 	server.own_pidns = server.ctr_pidns = -1;
 	for (size_t i = 0; i < AGENT_MAX_CONNS; i++)
 		server.conns[i].fd = -1;

@@ -13,6 +13,8 @@
 struct agent_rpc_config {
 	const char *fs_root; /* shares are <fs_root>/<name> */
 	bool guest;	     /* PID 1 of a VM: mount virtio-fs on fs_root first, power off */
+	bool mounts_private; /* every mount of the agent is private: containers need not redo it */
+	bool trace;	     /* incept.trace=1: per-step timestamps on the console (trace.h) */
 };
 
 /* The Unix socket of the host test mode (--serve=PATH), non-blocking, CLOEXEC. */

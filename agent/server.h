@@ -35,6 +35,8 @@ struct agent_proc {
 	size_t in_len, in_off;
 	bool in_close; /* STDIN_CLOSE once in_buf is written */
 	uint32_t host_pid;
+	uint64_t t_req;	 /* CLOCK_MONOTONIC ns when its CREATE/EXEC arrived (EXIT's guest_ns) */
+	long minflt_req; /* the agent's ru_minflt then (EXIT's agent_minflt) */
 	struct agent_conn *conn;       /* its stream; NULL once closed */
 	struct agent_conn *start_conn; /* init: the START waiting for execve */
 };
@@ -56,6 +58,7 @@ struct agent_server {
 	const char *fs_root; /* shares are <fs_root>/<name> */
 	bool guest;	     /* PID 1 of a VM: mounts virtio-fs, kill(-1), powers off */
 	bool fs_mounted;
+	bool mounts_private; /* the agent's mounts are private (made so at boot) */
 	int listen_fd, sig_fd, devnull;
 	int own_pidns, ctr_pidns; /* for EXEC's pid_for_children; -1 when not open */
 	struct agent_proc *init;  /* NULL: no container */

@@ -22,6 +22,7 @@ static bool wants_stdin(const struct proto_process *p)
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@ static bool wants_stdin(const struct proto_process *p)
 #include "container.h"
 #include "fstest.h"
 #include "process.h"
+#include "trace.h"
 
 static void close_fd(int *fd)
 {
@@ -139,17 +141,34 @@ static int mount_shares(struct agent_server *s, struct err *e)
 
 static pid_t clone_init(const struct agent_child *a, uint32_t namespaces)
 {
-	/* fork() with CLONE_NEW*: the child runs on a copy of this stack, as after fork */
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)namespaces | SIGCHLD, NULL, NULL, NULL,
-				   NULL);
+	pid_t pid;
 
+	agent_trace_mark(AGENT_TP_CLONE);
+	/* fork() with CLONE_NEW*: the child runs on a copy of this stack, as after fork */
+	pid = (pid_t)syscall(SYS_clone, (unsigned long)namespaces | SIGCHLD, NULL, NULL, NULL,
+			     NULL);
 	if (pid == 0)
 		agent_container_init_child(a);
+	agent_trace_mark(AGENT_TP_CLONED);
 	return pid;
 }
 
+static long minflt_now(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
+}
+
+/* What EXIT's guest_ns and agent_minflt count from (docs/protocol.md). */
+static void note_request(struct agent_proc *pr, uint64_t t_req, long minflt_req)
+{
+	pr->t_req = t_req;
+	pr->minflt_req = minflt_req;
+}
+
 static int create(struct agent_server *s, struct agent_conn *c, const struct proto_container *ct,
-		  struct err *e)
+		  uint64_t t_req, long minflt_req, struct err *e)
 {
 	struct agent_proc *pr;
 	int ends[2] = {-1, -1};
@@ -157,9 +176,11 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 
 	if (agent_container_validate(ct, e) < 0 || mount_shares(s, e) < 0)
 		return -1;
+	agent_trace_mark(AGENT_TP_FS_MOUNTED);
 	pr = proc_alloc(s, e);
 	if (!pr)
 		return -1;
+	note_request(pr, t_req, minflt_req);
 	if (prepare_proc(s, pr, &ct->process, true, ends, e) < 0)
 		goto fail;
 	a = (struct agent_child){.c = ct,
@@ -168,7 +189,8 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 				 .stdio = pr->io,
 				 .status_fd = ends[0],
 				 .start_fd = ends[1],
-				 .pdeathsig = !s->guest};
+				 .pdeathsig = !s->guest,
+				 .mounts_private = s->mounts_private};
 	pr->pid = clone_init(&a, ct->namespaces);
 	if (pr->pid < 0) {
 		err_sys(e, errno, "clone");
@@ -189,9 +211,13 @@ fail:
 
 void agent_create(struct agent_server *s, struct agent_conn *c, const uint8_t *p, size_t len)
 {
+	uint64_t t_req = agent_trace_now();
+	long minflt_req = minflt_now();
 	struct proto_container ct;
 	struct err e = {0};
 
+	agent_trace_reset();
+	agent_trace_mark(AGENT_TP_CREATE);
 	if (s->init) {
 		err_set(&e, EEXIST, "container %s already exists in this guest", "(one per guest)");
 		agent_conn_error(c, &e);
@@ -201,7 +227,7 @@ void agent_create(struct agent_server *s, struct agent_conn *c, const uint8_t *p
 		agent_conn_error(c, &e);
 		return;
 	}
-	if (create(s, c, &ct, &e) < 0)
+	if (create(s, c, &ct, t_req, minflt_req, &e) < 0)
 		agent_conn_error(c, &e);
 	proto_container_free(&ct);
 }
@@ -252,7 +278,7 @@ static pid_t fork_in_container(struct agent_server *s, const struct agent_child 
 }
 
 static int exec_proc(struct agent_server *s, struct agent_conn *c, const struct proto_process *p,
-		     struct err *e)
+		     uint64_t t_req, long minflt_req, struct err *e)
 {
 	struct agent_proc *pr;
 	int ends[2] = {-1, -1};
@@ -265,6 +291,7 @@ static int exec_proc(struct agent_server *s, struct agent_conn *c, const struct 
 	pr = proc_alloc(s, e);
 	if (!pr)
 		return -1;
+	note_request(pr, t_req, minflt_req);
 	if (prepare_proc(s, pr, p, false, ends, e) < 0)
 		goto fail;
 	a = (struct agent_child){.p = p,
@@ -291,6 +318,8 @@ fail:
 
 void agent_exec(struct agent_server *s, struct agent_conn *c, const uint8_t *p, size_t len)
 {
+	uint64_t t_req = agent_trace_now();
+	long minflt_req = minflt_now();
 	struct proto_process pp;
 	struct err e = {0};
 
@@ -298,7 +327,7 @@ void agent_exec(struct agent_server *s, struct agent_conn *c, const uint8_t *p, 
 		agent_conn_error(c, &e);
 		return;
 	}
-	if (exec_proc(s, c, &pp, &e) < 0)
+	if (exec_proc(s, c, &pp, t_req, minflt_req, &e) < 0)
 		agent_conn_error(c, &e);
 	proto_process_free(&pp);
 }
@@ -318,6 +347,7 @@ int agent_start(struct agent_server *s, struct agent_conn *c, struct err *e)
 	if (write(init->start_fd, "s", 1) != 1)
 		return err_sys(e, errno, "start the container");
 	close_fd(&init->start_fd);
+	agent_trace_mark(AGENT_TP_START);
 	s->started = true;
 	init->start_conn = c;
 	return 0;
@@ -364,6 +394,7 @@ static void status_eof(struct agent_server *s, struct agent_proc *pr)
 	} else if (pr->start_conn) {
 		struct agent_conn *c = pr->start_conn;
 
+		agent_trace_mark(AGENT_TP_EXECVE);
 		pr->start_conn = NULL;
 		if (proto_encode_empty(&c->out, PROTO_OK, &e) == 0)
 			c->closing = true;
@@ -388,6 +419,7 @@ void agent_proc_status(struct agent_server *s, struct agent_proc *pr)
 	if (rec.errnum == 0 && pr->is_init && !pr->running) {
 		pr->running = true; /* ready: waits for START */
 		reply_pid(pr->conn, pr->pid);
+		agent_trace_mark(AGENT_TP_READY);
 		return;
 	}
 	err_set(&e, rec.errnum ? rec.errnum : EINVAL, "%s", rec.msg);
@@ -420,7 +452,13 @@ static void send_exit(struct agent_proc *pr)
 	pr->exit_sent = true;
 	if (!pr->conn)
 		return;
+	x.guest_ns = agent_trace_now() - pr->t_req;
+	x.agent_minflt = (uint32_t)(minflt_now() - pr->minflt_req);
 	proto_encode_exit(&pr->conn->out, &x, &e);
+	if (pr->is_init) {
+		agent_trace_mark(AGENT_TP_EXIT);
+		agent_trace_print(); /* costs guest time, but after guest_ns was taken */
+	}
 	pr->conn->closing = true; /* EXIT is the stream's last message */
 	agent_conn_flush(pr->conn);
 }
@@ -536,6 +574,8 @@ void agent_reap(struct agent_server *s)
 
 		if (!pr)
 			continue;
+		if (pr->is_init)
+			agent_trace_mark(AGENT_TP_REAPED);
 		pr->reaped = true;
 		pr->wait_status = status;
 		agent_proc_check_done(s, pr);

@@ -64,6 +64,18 @@ client() {
 	[ "$output" = "hello from the container" ]
 }
 
+@test "agent: EXIT says what the container cost the agent (guest_ns, agent_minflt)" {
+	run --separate-stderr client run --timing -- true
+	[ "$status" -eq 0 ]
+	create=$(sed -n 's/^create_ms: //p' <<<"$stderr")
+	rest=$(sed -n 's/^start_to_exit_ms: //p' <<<"$stderr")
+	guest=$(sed -n 's/^guest_ms: //p' <<<"$stderr")
+	flt=$(sed -n 's/^agent_minflt: //p' <<<"$stderr")
+	# measured from CREATE's arrival to EXIT: more than nothing, less than the client saw
+	awk -v g="$guest" -v c="$create" -v r="$rest" 'BEGIN { exit !(g > 0 && g <= c + r + 1) }'
+	[[ "$flt" =~ ^[0-9]+$ ]]
+}
+
 @test "agent: exit code 7 and stderr kept apart" {
 	run --separate-stderr client run -- sh -c 'echo out; echo err >&2; exit 7'
 	[ "$status" -eq 7 ]

@@ -15,7 +15,7 @@ SOCK is the agent's Unix socket (incept-agent --serve) or, with --vsock, the VMM
 the process's status (code, or 128 + signal). An ERROR reply prints "error <errno>: <msg>"
 on stderr and exits 125. OPTS: --rootfs NAME, --hostname H, --tty, --stdin, --env K=V,
 --cwd DIR, --uid N, --gid N, --bind SHARE:DEST, --signal-after SECS:SIGNO (a SIGNAL on the
-stream), --timing (prints create/start ms on stderr).
+stream), --timing (prints create/start ms, and EXIT's guest_ms/agent_minflt, on stderr).
 """
 import argparse
 import os
@@ -32,7 +32,8 @@ NAMES = {v: k for k, v in T.items()}
 F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, HOST_PID=15,
          STDIN=16, ID=32, ROOTFS=33, HOSTNAME=35, NAMESPACES=37, MOUNT=38, MASKED=39,
          READONLY=40, PROCESS=42, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
-         PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102)
+         PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102,
+         GUEST_NS=103, AGENT_MINFLT=104)
 MS = dict(RDONLY=1, NOSUID=2, NODEV=4, NOEXEC=8, BIND=4096, REC=16384, STRICTATIME=1 << 24)
 CLONE = dict(NEWNS=0x20000, NEWUTS=0x4000000, NEWIPC=0x8000000, NEWPID=0x20000000,
              NEWNET=0x40000000)
@@ -65,6 +66,13 @@ def fields(payload):
         out.append((tag, payload[off + 6:off + 6 + n]))
         off += 6 + n
     return out
+
+
+def field_u64(payload, tag, default=0):
+    for t, v in fields(payload):
+        if t == F[tag]:
+            return struct.unpack("<Q", v)[0]
+    return default
 
 
 def field_u32(payload, tag, default=0):
@@ -202,6 +210,9 @@ def relay(sk, a):
             sys.stderr.flush()
         elif mtype == T["EXIT"]:
             code, sig = field_u32(payload, "CODE"), field_u32(payload, "SIGNAL")
+            if getattr(a, "timing", False):
+                sys.stderr.write("guest_ms: %.1f\nagent_minflt: %d\n" % (
+                    field_u64(payload, "GUEST_NS") / 1e6, field_u32(payload, "AGENT_MINFLT")))
             return 128 + sig if sig else code
         else:
             fail_on_error(mtype, payload)

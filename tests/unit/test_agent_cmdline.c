@@ -126,6 +126,23 @@ static void test_proc_cmdline(void)
 	CHECK(cl.unknown < 1000);
 }
 
+/* incept.trace=1 turns on the per-container step times (agent/trace.h); nothing else does. */
+static void test_trace(void)
+{
+	static const char on[] = "console=ttyS0 incept.trace=1 quiet";
+	static const char off[] = "incept.trace=0 incept.traces=1";
+	struct agent_cmdline cl;
+
+	agent_cmdline_parse(on, strlen(on), &cl);
+	CHECK_INT(cl.trace, 1);
+	CHECK_INT(cl.unknown, 0);
+	agent_cmdline_parse(off, strlen(off), &cl);
+	CHECK_INT(cl.trace, 0);
+	CHECK_INT(cl.unknown, 1);
+	agent_cmdline_parse("", 0, &cl);
+	CHECK_INT(cl.trace, 0);
+}
+
 int main(void)
 {
 	size_t i;
@@ -133,6 +150,7 @@ int main(void)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		RUN_NAMED(cases[i].name, check_case(&cases[i]));
 	RUN(test_long_words);
+	RUN(test_trace);
 	RUN(test_read);
 	RUN(test_proc_cmdline);
 	return unit_done();

@@ -148,6 +148,7 @@ static void test_cmdline_pvm(void)
 	CHECK(strstr(s, "noxsave") != NULL);
 	CHECK(strstr(s, "noreplace-smp") != NULL);
 	CHECK(strstr(s, "percpu_alloc=page") != NULL);
+	CHECK(strstr(s, "cgroup_disable=memory") != NULL);
 	cc = strstr(s, "clearcpuid=");
 	CHECK(cc != NULL);
 	if (cc) {
