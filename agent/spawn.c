@@ -7,12 +7,6 @@
 #define _GNU_SOURCE
 #include "server.h"
 
-/* proto_process.stdin is also the name of <stdio.h>'s macro: read it before that exists. */
-static bool wants_stdin(const struct proto_process *p)
-{
-	return p->stdin;
-}
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -107,8 +101,8 @@ static int open_ctl_pipes(struct agent_proc *pr, bool init, int child_ends[2], s
 static int prepare_proc(struct agent_server *s, struct agent_proc *pr,
 			const struct proto_process *p, bool init, int child_ends[2], struct err *e)
 {
-	if (agent_stdio_open(p->terminal, wants_stdin(p), p->rows, p->cols, s->devnull, &pr->io,
-			     e) < 0)
+	if (agent_stdio_open(p->terminal, p->open_stdin, p->rows, p->cols, s->devnull, &pr->io, e) <
+	    0)
 		return -1;
 	return open_ctl_pipes(pr, init, child_ends, e);
 }

@@ -236,7 +236,7 @@ static void put_process_fields(struct proto_buf *b, const struct proto_process *
 		proto_put_u32(b, PROTO_T_OOM_SCORE_ADJ, (uint32_t)p->oom_score_adj);
 	if (p->host_pid)
 		proto_put_u32(b, PROTO_T_HOST_PID, p->host_pid);
-	put_bool(b, PROTO_T_STDIN, p->stdin);
+	put_bool(b, PROTO_T_STDIN, p->open_stdin);
 }
 
 int proto_encode_process(struct proto_buf *b, enum proto_type type, const struct proto_process *p,

@@ -41,7 +41,7 @@
 #define PROTO_DATA_CHUNK  (64u << 10) /* STDIN/STDOUT/STDERR payloads are at most this */
 
 /* The agent's vsock port: every conversation with the agent starts with a connection here. */
-#define PROTO_AGENT_PORT 1024
+#define PROTO_AGENT_PORT 1024u
 
 /* Limits on decoded lists (far above what Docker/containerd/Kubernetes send). */
 #define PROTO_MAX_ARGS	  65536
@@ -165,7 +165,7 @@ struct proto_process {
 	bool has_oom_score_adj;
 	int32_t oom_score_adj;
 	uint32_t host_pid;
-	bool stdin; /* the host will send STDIN frames */
+	bool open_stdin; /* the host will send STDIN frames (else the process gets /dev/null) */
 };
 
 struct proto_mount {

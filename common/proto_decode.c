@@ -284,7 +284,7 @@ static int process_field(struct proto_process *p, uint16_t tag, const uint8_t *v
 	case PROTO_T_HOST_PID:
 		return want_u32(tag, v, l, &p->host_pid, e);
 	case PROTO_T_STDIN:
-		return want_bool(tag, v, l, &p->stdin, e);
+		return want_bool(tag, v, l, &p->open_stdin, e);
 	}
 	return 0; /* unknown: skipped */
 }

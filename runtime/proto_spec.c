@@ -143,7 +143,7 @@ int rt_proto_process(const struct oci_process *p, bool stdin_open, struct proto_
 	}
 	out->has_oom_score_adj = p->has_oom_score_adj;
 	out->oom_score_adj = p->oom_score_adj;
-	out->stdin = stdin_open;
+	out->open_stdin = stdin_open;
 	return 0;
 }
 

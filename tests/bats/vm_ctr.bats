@@ -71,7 +71,8 @@ ctr_run() {
 	[ "$output" = "from exec" ]
 	run ctr_ task ls
 	[[ "$output" == *live*RUNNING* ]]
-	ctr_ task kill -s TERM live
+	# busybox sleep as its namespace's PID 1 ignores TERM (as under runc): KILL
+	ctr_ task kill -s KILL live
 	for _ in $(seq 100); do
 		ctr_ task ls | grep -q 'live.*STOPPED' && break
 		sleep 0.1

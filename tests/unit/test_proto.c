@@ -52,7 +52,7 @@ static void fill_process(struct proto_process *p)
 	p->has_oom_score_adj = true;
 	p->oom_score_adj = -500;
 	p->host_pid = 4242;
-	p->stdin = true;
+	p->open_stdin = true;
 }
 
 static void check_process(const struct proto_process *p)
@@ -77,7 +77,7 @@ static void check_process(const struct proto_process *p)
 	      p->rlimits[0].hard == 4096);
 	CHECK(p->has_oom_score_adj && p->oom_score_adj == -500);
 	CHECK_INT(p->host_pid, 4242);
-	CHECK(p->stdin);
+	CHECK(p->open_stdin);
 }
 
 static void test_exec_round_trip(void)

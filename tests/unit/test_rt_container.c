@@ -124,7 +124,7 @@ static void test_spec_roundtrip(void)
 	CHECK_INT((int)d.process.gids[0], 7);
 	CHECK_INT((int)d.process.rlimits[0].soft, 9);
 	CHECK(d.process.caps[0] == 1ull << CAP_KILL);
-	CHECK(!d.process.stdin);
+	CHECK(!d.process.open_stdin);
 	proto_container_free(&d);
 	proto_buf_free(&buf);
 	rt_spec_free(&s);

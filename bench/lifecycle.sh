@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Container lifecycle latency: `incept run` vs `runc run` of busybox `true`, the same through
+# containerd (`ctr run --rm`), and `exec true` into a running container, in one run.
+#
+#   bench/lifecycle.sh [-n RUNS] [--no-ctr] [--no-results]
+#
+# Prints `name: value` lines:
+#   run_true_ratio             incept run / runc run (medians)
+#   ctr_run_true_ratio         the same through ctr run --rm and the stock runc shim
+#   run_true_guest_ms          inside the guest: the agent got CREATE -> it sent EXIT
+#   run_true_host_overhead_ms  the rest of `incept run`: runtime, VMM start, restore, vsock,
+#                              virtio-fs round trips, relay
+#   exec_true_median_ms        `incept exec ID true` into a running container
+# then a breakdown of one container (the VMM's log: restore steps, agent ready, create and
+# exit) and the agent's own page faults per container. Needs /dev/kvm, runc, hyperfine;
+# containerd + ctr for the ctr pair. Appends to bench/RESULTS.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+n=10 with_ctr=1 write_results=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) n=$2; shift 2 ;;
+	--no-ctr) with_ctr=0; shift ;;
+	--no-results) write_results=0; shift ;;
+	*) echo "usage: $0 [-n RUNS] [--no-ctr] [--no-results]" >&2; exit 2 ;;
+	esac
+done
+incept=$bin/incept
+bench_need "$incept" "$bin/incept-vmm" "$art/vmlinux" "$art/initrd.cpio"
+for t in runc hyperfine; do
+	command -v "$t" >/dev/null || { echo "lifecycle.sh: $t missing (make deps)" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/incept-lifecycle.XXXXXX")
+iroot=$work/incept-root rroot=$work/runc-root
+cleanup() {
+	"$incept" --root "$iroot" delete -f ex >/dev/null 2>&1 || true
+	runc --root "$rroot" delete -f ex >/dev/null 2>&1 || true
+	[ "$with_ctr" = 1 ] && ctr_stop >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# One busybox bundle; config.json from runc spec, not a terminal, args set per use.
+mkdir -p "$work/bundle/rootfs/bin" "$work/bundle/rootfs/proc" "$work/bundle/rootfs/dev" \
+	"$work/bundle/rootfs/tmp" "$work/bundle/rootfs/sys"
+cp /bin/busybox "$work/bundle/rootfs/bin/"
+for a in $(/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -sf busybox "$work/bundle/rootfs/bin/$a"
+done
+(cd "$work/bundle" && runc spec)
+set_args() { # set_args ARGS...: process.args of the bundle, terminal off
+	jq --argjson a "$(printf '%s\n' "$@" | jq -R . | jq -s .)" \
+		'.process.args = $a | .process.terminal = false' \
+		"$work/bundle/config.json" >"$work/config.tmp"
+	mv "$work/config.tmp" "$work/bundle/config.json"
+}
+set_args /bin/true
+
+export INCEPT_CONFIG=$work/incept.json
+echo "{\"snapshot_dir\": \"$work/snaps\"}" >"$INCEPT_CONFIG"
+echo "lifecycle.sh: building the snapshot (a cold boot, not timed)" >&2
+"$incept" prepare >/dev/null
+
+median_ms() { # median_ms JSON INDEX: hyperfine's median of command INDEX, in ms
+	jq ".results[$2].median * 1000" "$1"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+out=$work/results
+host_kind=$([ -d /sys/module/kvm_pvm ] && echo pvm || echo kvm)
+echo "host_kind: $host_kind" >"$out"
+
+# --- run true: incept vs runc
+hyperfine -N --runs "$n" --warmup 1 --export-json "$work/run.json" \
+	"$incept --root $iroot run --bundle $work/bundle rt" \
+	"runc --root $rroot run --bundle $work/bundle rt" >&2
+incept_run=$(median_ms "$work/run.json" 0)
+runc_run=$(median_ms "$work/run.json" 1)
+
+# --- one container by hand, for the guest's share and the breakdown
+"$incept" --root "$iroot" create --bundle "$work/bundle" one </dev/null >/dev/null
+"$incept" --root "$iroot" start one
+for _ in $(seq 600); do
+	[ "$("$incept" --root "$iroot" state one | jq -r .status)" = stopped ] && break
+	sleep 0.05
+done
+cp "$iroot/one/vmm.log" "$work/one.log"
+"$incept" --root "$iroot" delete one
+guest_ms=$(sed -n 's/.*container exited: .*guest_ms=\([0-9.]*\).*/\1/p' "$work/one.log" | tail -1)
+minflt=$(sed -n 's/.*agent_minflt=\([0-9]*\).*/\1/p' "$work/one.log" | tail -1)
+
+# --- exec true into a running container
+set_args /bin/sleep 100000
+"$incept" --root "$iroot" run --detach --bundle "$work/bundle" ex </dev/null >/dev/null 2>&1
+runc --root "$rroot" run --detach --bundle "$work/bundle" ex </dev/null >/dev/null 2>&1
+hyperfine -N --runs "$n" --warmup 1 --export-json "$work/exec.json" \
+	"$incept --root $iroot exec ex /bin/true" "runc --root $rroot exec ex /bin/true" >&2
+exec_incept=$(median_ms "$work/exec.json" 0)
+exec_runc=$(median_ms "$work/exec.json" 1)
+
+{
+	printf 'run_true_ratio: %s\n' "$(ratio "$incept_run" "$runc_run")"
+	printf 'run_true_incept_median_ms: %.0f\n' "$incept_run"
+	printf 'run_true_runc_median_ms: %.0f\n' "$runc_run"
+	printf 'run_true_guest_ms: %.0f\n' "${guest_ms:-0}"
+	printf 'run_true_host_overhead_ms: %.0f\n' \
+		"$(awk -v a="$incept_run" -v g="${guest_ms:-0}" 'BEGIN { print a - g }')"
+	printf 'exec_true_median_ms: %.0f\n' "$exec_incept"
+	printf 'exec_true_runc_median_ms: %.0f\n' "$exec_runc"
+	printf 'agent_minflt_per_container: %s\n' "${minflt:-unknown}"
+} >>"$out"
+
+# --- the same through containerd's runc shim
+if [ "$with_ctr" = 1 ] && command -v containerd >/dev/null && command -v ctr >/dev/null; then
+	BATS_TEST_DIRNAME=$root/tests/bats
+	. "$root/tests/bats/ctr_helpers.bash"
+	ctr_start "$work/ctr" >&2
+	ctr_image "$work" >&2
+	cat >"$work/ctr-run" <<SH
+#!/bin/sh
+exec ctr --address $CTR_SOCK --namespace incept-test run --rm --snapshotter native \
+	--runc-binary "\$1" $CTR_IMAGE "b\$\$" true
+SH
+	chmod +x "$work/ctr-run"
+	hyperfine -N --runs "$n" --warmup 1 --export-json "$work/ctr.json" \
+		"$work/ctr-run $incept" "$work/ctr-run $(command -v runc)" >&2
+	ctr_incept=$(median_ms "$work/ctr.json" 0)
+	ctr_runc=$(median_ms "$work/ctr.json" 1)
+	{
+		printf 'ctr_run_true_ratio: %s\n' "$(ratio "$ctr_incept" "$ctr_runc")"
+		printf 'ctr_run_true_incept_median_ms: %.0f\n' "$ctr_incept"
+		printf 'ctr_run_true_runc_median_ms: %.0f\n' "$ctr_runc"
+	} >>"$out"
+fi
+
+{
+	echo "# breakdown of one container (VMM log, times since VMM exec)"
+	sed -n 's/.*msg="\(.*\)"$/  \1/p' "$work/one.log" |
+		grep -E 'restore|ready|snapshot|container|step|KVM|exit' | head -20
+} >>"$out"
+cat "$out"
+if [ "$write_results" = 1 ]; then
+	bench_record lifecycle "$host_kind" "$out"
+fi
