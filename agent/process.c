@@ -164,10 +164,15 @@ static int set_caps(const uint64_t caps[PROTO_CAP_SETS], struct err *e)
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return err_sys(e, errno, "capset");
+	/*
+	 * An ambient capability rises only if it is also permitted and inheritable; `runc spec`
+	 * lists ambient ones without inheritable (CVE-2022-29162), and runc only warns when
+	 * raising fails. So do we, silently: only what the kernel allows is raised.
+	 */
 	for (int cap = 0; cap < 64; cap++)
 		if ((caps[CAPS_AMBIENT] & (1ull << cap)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			return err_sys(e, errno, "raise ambient capability %d", cap);
+		    (caps[CAPS_INHERITABLE] & caps[CAPS_PERMITTED] & (1ull << cap)))
+			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
 	return 0;
 }
 

@@ -2,6 +2,8 @@
 /* Container mode: vmm/container.h, docs/protocol.md. */
 #include "container.h"
 #include "log.h"
+#include "timing.h"
+#include "util.h"
 #include "proto.h"
 #include "relay.h"
 #include "virtio/vsock.h"
@@ -49,6 +51,12 @@ void vmm_container_agent_ready(struct vmm *vm, unsigned arg)
 	ct.agent_working = true;
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
+}
+
+/* Milliseconds since this VMM was exec'd, for the log lines bench/lifecycle.sh reads. */
+static unsigned long long since_start(const struct vmm *vm)
+{
+	return (unsigned long long)vmm_ms(vm->timing.t_start, util_now_ns());
 }
 
 /* Tells the runtime why no container came to be. */
@@ -181,8 +189,8 @@ static void *container_thread(void *arg)
 		rc = 255;
 	} else {
 		/* bench/lifecycle.sh reads these */
-		log_info("container exited: status=%d guest_ms=%.1f agent_minflt=%u", rc,
-			 (double)x.guest_ns / 1e6, x.agent_minflt);
+		log_info("container exited: status=%d guest_ms=%.1f agent_minflt=%u at %llu ms", rc,
+			 (double)x.guest_ns / 1e6, x.agent_minflt, since_start(vm));
 	}
 	vmm_stop(vm, rc, NULL);
 	return NULL;
