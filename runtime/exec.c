@@ -120,12 +120,14 @@ static int apply_flags(const struct exec_opts *o, int argc, char **argv, struct 
 		x->argv[i - 1] = argv[i];
 	p->args = (const char **)x->argv;
 	p->nr_args = (uint32_t)argc - 1;
-	memcpy(x->env, p->env, n * sizeof(*x->env));
+	if (n) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(x->env, p->env, n * sizeof(*x->env));
 	for (size_t i = 0; i < o->env.n; i++)
 		x->env[n++] = o->env.v[i];
 	p->env = x->env;
 	p->nr_env = (uint32_t)n;
-	memcpy(x->gids, p->gids, p->nr_gids * sizeof(*x->gids));
+	if (p->nr_gids)
+		memcpy(x->gids, p->gids, p->nr_gids * sizeof(*x->gids));
 	for (size_t i = 0; i < o->additional_gids.n; i++)
 		x->gids[p->nr_gids++] = (uint32_t)strtoul(o->additional_gids.v[i], NULL, 0);
 	p->gids = x->gids;
