@@ -132,14 +132,16 @@ test-host: host
 
 # What the README's first command shows: the CLI and a microVM booting our kernel + agent.
 demo: all
-	@d=$$(mktemp -d) && mkdir -p $$d/rootfs && set -x && \
+	@d=$$(mktemp -d) && mkdir -p $$d/rootfs/bin && set -x && \
 	$(B)/incept --version && \
-	$(B)/incept spec --bundle $$d && head -n 12 $$d/config.json && \
-	$(B)/incept --root $$d/state list && \
+	cp /bin/busybox $$d/rootfs/bin/ && \
+	for a in $$(/bin/busybox --list); do [ $$a = busybox ] || ln -s busybox $$d/rootfs/bin/$$a; done && \
+	$(B)/incept spec --bundle $$d && \
+	jq '.process.terminal = false | .process.args = ["sh", "-c", "echo hello from $$(uname -n), a microVM running Linux $$(uname -r); echo I am PID $$$$"]' \
+		$$d/config.json > $$d/c.json && mv $$d/c.json $$d/config.json && \
 	printf '{"snapshot_dir": "%s/$(B)/snapshots"}\n' "$(CURDIR)" > $$d/incept.json && \
 	INCEPT_CONFIG=$$d/incept.json $(B)/incept prepare && \
-	$(B)/incept-vmm --kernel $(B)/vmlinux --initrd $(B)/initrd.cpio \
-		--snapshot-dir $(CURDIR)/$(B)/snapshots --agent-task selftest --console --timing; \
+	time INCEPT_CONFIG=$$d/incept.json $(B)/incept --root $$d/state run --bundle $$d demo; \
 	rc=$$?; rm -rf $$d; exit $$rc
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
