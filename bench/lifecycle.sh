@@ -108,6 +108,39 @@ exec_runc=$(median_ms "$work/exec.json" 1)
 	printf 'agent_minflt_per_container: %s\n' "${minflt:-unknown}"
 } >>"$out"
 
+# --- the agent's own system calls per container: its host test mode (the same code that
+# serves the guest) under strace, one busybox `true` through CREATE + START + EXIT
+agent=$bin/incept-agent
+if command -v strace >/dev/null && [ -x "$agent" ]; then
+	sock=$work/agent.sock
+	strace -f -qq -o "$work/agent.strace" "$agent" --serve="$sock" --fs-root="$work/bundle" \
+		>/dev/null 2>&1 &
+	spid=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	python3 "$root/tests/bats/proto_client.py" "$sock" run --rootfs rootfs -- /bin/true
+	python3 "$root/tests/bats/proto_client.py" "$sock" shutdown >/dev/null || true
+	wait "$spid" || true
+	# agent: its lines between the request's accept and the shutdown's accept; child: each
+	# other pid's lines up to and including its execve (the container's setup)
+	awk '!/resumed>/ { pid[NR] = $1; line[NR] = $0; n = NR }
+		END {
+			a = pid[1]
+			for (i = 1; i <= n; i++)
+				if (pid[i] == a && line[i] ~ /accept4\(/ && line[i] !~ /= -1/) {
+					if (!first) first = i
+					last = i
+				}
+			for (i = first + 1; i < last; i++) {
+				if (pid[i] == a) { agent++; continue }
+				if (done[pid[i]]) continue
+				child++
+				if (line[i] ~ /execve\(/) done[pid[i]] = 1
+			}
+			printf "agent_syscalls_per_container: %d\n", agent
+			printf "child_setup_syscalls_per_container: %d\n", child
+		}' "$work/agent.strace" >>"$out"
+fi
+
 # --- the same through containerd's runc shim
 if [ "$with_ctr" = 1 ] && command -v containerd >/dev/null && command -v ctr >/dev/null; then
 	BATS_TEST_DIRNAME=$root/tests/bats

@@ -148,9 +148,12 @@ static int create(struct vmm *vm, struct err *e)
 			err_set(e, EIO, "the VM stopped before the agent was ready");
 		goto fail;
 	}
+	log_info("container: agent takes work at %llu ms", since_start(vm));
 	if (ask_agent(vm, &req, payload, &h, &reply, e) < 0 ||
 	    send_msg(ct.sync_fd, &h, reply, e) < 0)
 		goto fail;
+	log_info("container: create answered (%s) at %llu ms", proto_type_name(h.type),
+		 since_start(vm));
 	rc = h.type == PROTO_PID ? 0 : 1;
 	free(payload);
 	free(reply);
