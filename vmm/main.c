@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -153,14 +154,21 @@ static int parse_task(struct cli *c, const char *arg, struct err *e)
  * NAME=PATH[:ro] (or :rw). Splits the argument in place (argv strings are ours); the name is
  * checked by the FUSE server when the share is added.
  */
-static int parse_share(struct cli *c, char *arg, struct err *e)
+/* Copies of --share arguments, split in place (argv itself stays as given: ps shows it). */
+static char share_args[VMM_MAX_SHARES][PATH_MAX + 256];
+
+static int parse_share(struct cli *c, const char *given, struct err *e)
 {
-	char *eq = strchr(arg, '=');
+	char *arg, *eq;
 	struct vmm_share *s;
 	size_t len;
 
 	if (c->cfg.nr_shares == VMM_MAX_SHARES)
 		return err_set(e, EINVAL, "--share: at most %d", VMM_MAX_SHARES);
+	if (strlen(given) >= sizeof(share_args[0]))
+		return err_set(e, ENAMETOOLONG, "--share: argument too long");
+	arg = strcpy(share_args[c->cfg.nr_shares], given);
+	eq = strchr(arg, '=');
 	if (!eq || eq == arg || !eq[1])
 		return err_set(e, EINVAL, "--share: want NAME=PATH[:ro], got \"%s\"", arg);
 	s = &c->cfg.shares[c->cfg.nr_shares++];
