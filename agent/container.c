@@ -184,14 +184,22 @@ void agent_container_init_child(const struct agent_child *a)
 	const struct proto_container *c = a->c;
 	struct err e = {0};
 	char exe[PATH_MAX];
+	int master = -1;
 	char b;
 
 	agent_trace_mark(AGENT_TP_CHILD);
 	if (child_prelude(a, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	agent_trace_mark(AGENT_TP_PRELUDE);
-	if (agent_rootfs_setup(c, a->fs_root, a->mounts_private, &e) < 0 ||
-	    set_sysctls(c, &e) < 0 || set_names(c, &e) < 0)
+	if (agent_rootfs_enter(c, a->fs_root, a->mounts_private, &e) < 0)
+		agent_child_fail(a->status_fd, &e);
+	/* runc's order: the console after the mounts, before anything is made read-only */
+	if (a->stdio.ctr_pty) {
+		master = agent_stdio_container_pty(&a->stdio, true, &e);
+		if (master < 0)
+			agent_child_fail(a->status_fd, &e);
+	}
+	if (agent_rootfs_finish(c, &e) < 0 || set_sysctls(c, &e) < 0 || set_names(c, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	agent_trace_mark(AGENT_TP_NAMES);
 	if (agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
@@ -199,7 +207,8 @@ void agent_container_init_child(const struct agent_child *a)
 	agent_trace_mark(AGENT_TP_LOOKUP);
 	if (a->pdeathsig)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	agent_status_send(a->status_fd, NULL);
+	/* ready, and the pty master in the same message */
+	agent_status_send(a->status_fd, NULL, master);
 	/* START: one byte; EOF means the agent gave up on this container */
 	if (read(a->start_fd, &b, 1) != 1)
 		_exit(1);
@@ -249,9 +258,18 @@ void agent_container_exec_child(const struct agent_child *a)
 {
 	struct err e = {0};
 	char exe[PATH_MAX];
+	int master;
 
-	if (child_prelude(a, &e) < 0 || join_container(a, &e) < 0 ||
-	    agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
+	if (child_prelude(a, &e) < 0 || join_container(a, &e) < 0)
+		agent_child_fail(a->status_fd, &e);
+	if (a->stdio.ctr_pty) {
+		/* a pty of the container's devpts (runc exec's too); no console: that is init's */
+		master = agent_stdio_container_pty(&a->stdio, false, &e);
+		if (master < 0)
+			agent_child_fail(a->status_fd, &e);
+		agent_status_send(a->status_fd, NULL, master);
+	}
+	if (agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	if (a->pdeathsig)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

@@ -4,12 +4,14 @@
  *
  * CREATE: the child (cloned into the CLONE_NEW* namespaces of the request, PID 1 of its pid
  * namespace) makes every mount private, binds the rootfs share, does the config's mounts in
- * order, creates runc's default /dev when /dev is a tmpfs, changes root, masks and
- * write-protects paths, sets sysctls and the host name, applies the process spec, tells the
+ * order, creates runc's default /dev when /dev is a tmpfs, changes root, opens its terminal
+ * (a pty of the container's devpts, bound on /dev/console too), masks and write-protects
+ * paths, sets sysctls and the host name, applies the process spec, tells the
  * agent it is ready and waits for START before execve.
  *
  * EXEC: the child (forked into the container's pid namespace by the agent) joins the other
- * namespaces of the container's init and its root, applies the process spec and execs.
+ * namespaces of the container's init and its root, opens its terminal there, applies the
+ * process spec and execs.
  */
 #ifndef AGENT_CONTAINER_H
 #define AGENT_CONTAINER_H

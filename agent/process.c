@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -214,7 +215,29 @@ int agent_process_setup(const struct proto_process *p, char *exe, size_t size, s
 	return agent_path_lookup(p->args[0], agent_env_get(env, "PATH"), exe, size, e);
 }
 
-void agent_status_send(int fd, const struct err *e)
+/* The record and pass_fd in one sendmsg (SCM_RIGHTS): the status channel is a socket then. */
+static void send_with_fd(int fd, const void *rec, size_t len, int pass_fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u = {0};
+	struct iovec iov = {.iov_base = (void *)rec, .iov_len = len};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = u.buf,
+			   .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	if (sendmsg(fd, &m, MSG_NOSIGNAL) < 0)
+		return; /* the agent is gone or gave up on us: nobody to tell */
+}
+
+void agent_status_send(int fd, const struct err *e, int pass_fd)
 {
 	struct agent_status_rec rec = {0};
 	size_t len = offsetof(struct agent_status_rec, msg);
@@ -224,13 +247,17 @@ void agent_status_send(int fd, const struct err *e)
 		snprintf(rec.msg, sizeof(rec.msg), "%s", e->msg);
 		len += strlen(rec.msg) + 1;
 	}
+	if (pass_fd >= 0) {
+		send_with_fd(fd, &rec, len, pass_fd);
+		return;
+	}
 	if (write(fd, &rec, len) < 0)
 		return; /* the agent is gone or gave up on us: nobody to tell */
 }
 
 void agent_child_fail(int status_fd, const struct err *e)
 {
-	agent_status_send(status_fd, e);
+	agent_status_send(status_fd, e, -1);
 	_exit(127);
 }
 

@@ -3,7 +3,8 @@
  * What a container process's child does between fork and execve, for init (CREATE) and
  * exec'd processes (EXEC) alike: rlimits, oom_score_adj, capabilities, user, umask, cwd,
  * no_new_privs and the executable's lookup through the process's own PATH, with runc's
- * error texts. Failures travel to the agent as one record on a CLOEXEC status pipe.
+ * error texts. Failures travel to the agent as one record on a CLOEXEC status pipe (a
+ * SOCK_SEQPACKET socket when the child passes a pty master to the agent).
  */
 #ifndef AGENT_PROCESS_H
 #define AGENT_PROCESS_H
@@ -15,7 +16,8 @@
 
 /* One record on the status pipe, written with one write() (< PIPE_BUF: atomic). */
 struct agent_status_rec {
-	int32_t errnum; /* 0: ready (init waits for START); else the setup failed */
+	/* 0: ready (init waits for START) or, EXEC, the pty master; else the setup failed */
+	int32_t errnum;
 	char msg[ERR_MSG_MAX];
 };
 
@@ -41,8 +43,8 @@ int agent_process_early(const struct proto_process *p, struct err *e);
  */
 int agent_process_setup(const struct proto_process *p, char *exe, size_t size, struct err *e);
 
-/* Sends e to the agent (errnum 0 means "ready": pass NULL). */
-void agent_status_send(int fd, const struct err *e);
+/* Sends e to the agent (errnum 0: pass NULL), with pass_fd (>= 0) as SCM_RIGHTS. */
+void agent_status_send(int fd, const struct err *e, int pass_fd);
 
 /* The child's last words: the error to the agent, then _exit(127). */
 __attribute__((noreturn)) void agent_child_fail(int status_fd, const struct err *e);

@@ -248,7 +248,7 @@ static int readonly_paths(const struct proto_container *c, struct err *e)
 }
 
 /* private_done: every mount the child's namespace copied is private already (the guest). */
-int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, bool private_done,
+int agent_rootfs_enter(const struct proto_container *c, const char *fs_root, bool private_done,
 		       struct err *e)
 {
 	char root[PATH_MAX];
@@ -273,6 +273,11 @@ int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, boo
 	if (enter_root(root, e) < 0)
 		return -1;
 	agent_trace_mark(AGENT_TP_ROOT);
+	return 0;
+}
+
+int agent_rootfs_finish(const struct proto_container *c, struct err *e)
+{
 	if (mask_paths(c, e) < 0 || readonly_paths(c, e) < 0)
 		return -1;
 	if (c->rootfs_ro && remount_bind("/", MS_RDONLY, e) < 0)

@@ -13,9 +13,13 @@
 /*
  * Mounts private, rootfs bound, config mounts in order, default /dev when /dev is a tmpfs,
  * root changed (pivot_root, or MS_MOVE + chroot when the old root is the initramfs, which
- * cannot be pivoted away from), masked and readonly paths, rootfs read-only if asked.
+ * cannot be pivoted away from). The console comes next (runc sets it up here too: after
+ * every mount, before anything is made read-only), then agent_rootfs_finish().
  */
-int agent_rootfs_setup(const struct proto_container *c, const char *fs_root, bool private_done,
+int agent_rootfs_enter(const struct proto_container *c, const char *fs_root, bool private_done,
 		       struct err *e);
+
+/* In the new root: masked and readonly paths, the rootfs read-only if asked. */
+int agent_rootfs_finish(const struct proto_container *c, struct err *e);
 
 #endif

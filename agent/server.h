@@ -63,6 +63,7 @@ struct agent_server {
 	int own_pidns, ctr_pidns; /* for EXEC's pid_for_children; -1 when not open */
 	struct agent_proc *init;  /* NULL: no container */
 	uint32_t namespaces;
+	bool ctr_devpts; /* the container has its own devpts on /dev/pts: terminals come from it */
 	bool started;
 	struct agent_conn conns[AGENT_MAX_CONNS];
 	struct agent_proc procs[AGENT_MAX_PROCS];

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,13 +80,17 @@ static void proc_free(struct agent_server *s, struct agent_proc *pr)
 	*pr = (struct agent_proc){.pid = 0, .status_fd = -1, .start_fd = -1};
 }
 
-/* Pipes for the child's status records and (init) its START byte. */
+/*
+ * Pipes for the child's status records and (init) its START byte. The status channel is a
+ * socket when the child passes a pty master (SCM_RIGHTS); records keep their bounds there.
+ */
 static int open_ctl_pipes(struct agent_proc *pr, bool init, int child_ends[2], struct err *e)
 {
 	int p[2];
 
 	child_ends[0] = child_ends[1] = -1;
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pr->io.ctr_pty ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0
+			   : pipe2(p, O_CLOEXEC) < 0)
 		return err_sys(e, errno, "pipe");
 	pr->status_fd = p[0];
 	child_ends[0] = p[1];
@@ -101,8 +106,8 @@ static int open_ctl_pipes(struct agent_proc *pr, bool init, int child_ends[2], s
 static int prepare_proc(struct agent_server *s, struct agent_proc *pr,
 			const struct proto_process *p, bool init, int child_ends[2], struct err *e)
 {
-	if (agent_stdio_open(p->terminal, p->open_stdin, p->rows, p->cols, s->devnull, &pr->io, e) <
-	    0)
+	if (agent_stdio_open(p->terminal, s->ctr_devpts, p->open_stdin, p->rows, p->cols,
+			     s->devnull, &pr->io, e) < 0)
 		return -1;
 	return open_ctl_pipes(pr, init, child_ends, e);
 }
@@ -131,6 +136,18 @@ static int mount_shares(struct agent_server *s, struct err *e)
 		return -1;
 	s->fs_mounted = true;
 	return 0;
+}
+
+/* runc's terminal is a pty of the container's devpts; without one, the guest's (stdio.h). */
+static bool has_devpts(const struct proto_container *ct)
+{
+	for (uint32_t i = 0; i < ct->nr_mounts; i++) {
+		const struct proto_mount *m = &ct->mounts[i];
+
+		if (m->type && strcmp(m->type, "devpts") == 0 && strcmp(m->dest, "/dev/pts") == 0)
+			return true;
+	}
+	return false;
 }
 
 static pid_t clone_init(const struct agent_child *a, uint32_t namespaces)
@@ -175,6 +192,7 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 	if (!pr)
 		return -1;
 	note_request(pr, t_req, minflt_req);
+	s->ctr_devpts = has_devpts(ct);
 	if (prepare_proc(s, pr, &ct->process, true, ends, e) < 0)
 		goto fail;
 	a = (struct agent_child){.c = ct,
@@ -397,12 +415,52 @@ static void status_eof(struct agent_server *s, struct agent_proc *pr)
 	agent_proc_check_done(s, pr);
 }
 
+/* A record and, on a socket, the fd that came with it (-1: none, or not one fd). */
+static ssize_t read_status(const struct agent_proc *pr, struct agent_status_rec *rec, int *fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = {.iov_base = rec, .iov_len = sizeof(*rec)};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = u.buf,
+			   .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	if (!pr->io.ctr_pty)
+		return read(pr->status_fd, rec, sizeof(*rec));
+	/* more fds than fit are never installed (MSG_CTRUNC): nothing to close but this one */
+	n = recvmsg(pr->status_fd, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	c = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+/* The master of the container's pty the child opened: the one this process relays. */
+static void take_pty(struct agent_proc *pr, int fd)
+{
+	if (pr->io.pty_fd >= 0 || !pr->io.ctr_pty) {
+		close(fd);
+		return;
+	}
+	pr->io.pty_fd = fd;
+}
+
 void agent_proc_status(struct agent_server *s, struct agent_proc *pr)
 {
 	struct agent_status_rec rec;
-	ssize_t n = read(pr->status_fd, &rec, sizeof(rec));
 	struct err e = {0};
+	int fd;
+	ssize_t n = read_status(pr, &rec, &fd);
 
+	if (fd >= 0)
+		take_pty(pr, fd);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n < (ssize_t)offsetof(struct agent_status_rec, msg)) {
@@ -410,6 +468,8 @@ void agent_proc_status(struct agent_server *s, struct agent_proc *pr)
 		return;
 	}
 	rec.msg[sizeof(rec.msg) - 1] = '\0';
+	if (rec.errnum == 0 && !pr->is_init)
+		return; /* EXEC's pty master; its PID comes at EOF (execve) */
 	if (rec.errnum == 0 && pr->is_init && !pr->running) {
 		pr->running = true; /* ready: waits for START */
 		reply_pid(pr->conn, pr->pid);

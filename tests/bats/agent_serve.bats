@@ -159,6 +159,34 @@ client() {
 	wait "$init" || true
 }
 
+# runc's terminal: a pty of the container's own devpts (not the guest's, which has no name
+# in the container), also bound on /dev/console for init.
+@test "agent: init's terminal is a pty of the container's devpts, also /dev/console" {
+	run --separate-stderr client run --tty -- sh -c '
+		tty; [ -t 0 ] && [ -t 1 ] && echo stdio-is-a-tty
+		[ "$(stat -c %t:%T /dev/console)" = "$(stat -c %t:%T "$(tty)")" ] && echo console
+		echo via-console >/dev/console'
+	[ "$status" -eq 0 ]
+	mapfile -t lines <<<"${output//$'\r'/}"
+	[[ "${lines[0]}" =~ ^/dev/pts/[0-9]+$ ]]
+	[ "${lines[1]}" = stdio-is-a-tty ]
+	[ "${lines[2]}" = console ]
+	[ "${lines[3]}" = via-console ]
+}
+
+@test "agent: an exec's terminal is a pty of the container's devpts" {
+	client run -- sleep 30 >/dev/null 2>&1 &
+	local init=$!
+	sleep 1
+	run --separate-stderr client exec --tty -- sh -c 'tty; [ -t 0 ] && echo stdin-is-a-tty'
+	[ "$status" -eq 0 ]
+	mapfile -t lines <<<"${output//$'\r'/}"
+	[[ "${lines[0]}" =~ ^/dev/pts/[0-9]+$ ]]
+	[ "${lines[1]}" = stdin-is-a-tty ]
+	client signal 9
+	wait "$init" || true
+}
+
 @test "agent: exec'd processes end with init; PS lists live exec'd host pids" {
 	client run -- sleep 30 >/dev/null 2>&1 &
 	local init=$!
