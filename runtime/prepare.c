@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct prepare_opts {
@@ -151,6 +152,56 @@ static int prune_entry(const struct rt_config *cfg, const char *current, const c
 	return 0;
 }
 
+/* Whether two files have the same bytes (a cached kernel vs the one the config uses). */
+static bool same_file(const char *a, const char *b)
+{
+	cleanup_free char *x = NULL, *y = NULL;
+	size_t lx, ly;
+
+	if (util_read_file(a, 1u << 30, &x, &lx, NULL) < 0 ||
+	    util_read_file(b, 1u << 30, &y, &ly, NULL) < 0)
+		return false;
+	return lx == ly && memcmp(x, y, lx) == 0;
+}
+
+/*
+ * The guest-kernel build cache (guest-kernel/build.sh: $INCEPT_CACHE/kernel/<key>/, default
+ * /var/cache/incept/kernel): every entry whose vmlinux is not the kernel the config uses.
+ * Builds in progress ("tmp.*") are build.sh's own business.
+ */
+static int prune_kernels(const struct rt_config *cfg, struct err *e)
+{
+	const char *root = getenv("INCEPT_CACHE");
+	char cache[PATH_MAX], path[PATH_MAX * 2], vmlinux[PATH_MAX * 2 + 16];
+	unsigned removed = 0;
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+	int r = 0;
+
+	snprintf(cache, sizeof(cache), "%s/kernel", root && *root ? root : "/var/cache/incept");
+	dir = opendir(cache);
+	if (!dir)
+		return errno == ENOENT ? 0 : err_sys(e, errno, "open %s", cache);
+	while (r == 0 && (d = readdir(dir))) {
+		if (d->d_name[0] == '.' || !strncmp(d->d_name, "tmp.", 4))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cache, d->d_name);
+		snprintf(vmlinux, sizeof(vmlinux), "%s/vmlinux", path);
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode) || same_file(vmlinux, cfg->kernel))
+			continue;
+		r = util_rm_rf(path, e);
+		if (r == 0) {
+			printf("removed %s\n", path);
+			removed++;
+		}
+	}
+	closedir(dir);
+	if (r == 0)
+		printf("pruned %u cached kernel(s) in %s\n", removed, cache);
+	return r;
+}
+
 static int prune(const struct rt_config *cfg, unsigned vcpus, unsigned long long mib, struct err *e)
 {
 	char current[8192];
@@ -174,7 +225,7 @@ static int prune(const struct rt_config *cfg, unsigned vcpus, unsigned long long
 	closedir(dir);
 	if (r == 0)
 		printf("pruned %u snapshot(s) in %s\n", removed, cfg->snapshot_dir);
-	return r;
+	return r < 0 ? -1 : prune_kernels(cfg, e);
 }
 
 static int prepare_run(const struct rt_global *g, void *opts, int argc, char **argv, struct err *e)
@@ -196,7 +247,9 @@ static int prepare_run(const struct rt_global *g, void *opts, int argc, char **a
 
 static const struct rt_flag prepare_flags[] = {
 	{"prune", RT_FLAG_BOOL, offsetof(struct prepare_opts, prune),
-	 "remove snapshots no longer usable with this kernel, initrd, VMM and host", NULL},
+	 "remove snapshots no longer usable with this kernel, initrd, VMM and host, and cached "
+	 "guest kernels other than the one in use",
+	 NULL},
 	{"vcpus", RT_FLAG_INT, offsetof(struct prepare_opts, vcpus),
 	 "vCPUs of the guest to snapshot (default: the runtime config's)", NULL},
 	{"memory-mib", RT_FLAG_INT, offsetof(struct prepare_opts, memory_mib),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # `incept prepare`: builds the snapshot containers start from, reads the runtime config
-# ($INCEPT_CONFIG), and --prune removes snapshots from other inputs and interrupted builds.
+# ($INCEPT_CONFIG), and --prune removes snapshots from other inputs and interrupted builds, and
+# cached guest kernels other than the one in use.
 
 bats_require_minimum_version 1.5.0
 
@@ -51,6 +52,11 @@ JSON
 	mkdir -p "$SNAPS/00000000deadbeef" "$SNAPS/1111111111111111.tmp-999999999"
 	sed 's/^kernel: .*/kernel: build-id 00 size 1/' "$current/meta" >"$SNAPS/00000000deadbeef/meta"
 	: >"$SNAPS/2222222222222222.lock"
+	# A kernel cache with the kernel in use, an old one and a build in progress.
+	export INCEPT_CACHE=$BATS_TEST_TMPDIR/cache
+	mkdir -p "$INCEPT_CACHE"/kernel/{inuse,old,tmp.1.x}
+	cp "$ART/vmlinux" "$INCEPT_CACHE"/kernel/inuse/vmlinux
+	echo old >"$INCEPT_CACHE"/kernel/old/vmlinux
 	# A snapshot of another shape from the same inputs is current too.
 	mkdir -p "$SNAPS/3333333333333333"
 	sed 's/^vcpus: .*/vcpus: 4/' "$current/meta" >"$SNAPS/3333333333333333/meta"
@@ -63,6 +69,10 @@ JSON
 	[ -d "$SNAPS/3333333333333333" ]
 	[ -s "$current/state" ]
 	[[ "$output" == *"pruned 2 snapshot(s)"* ]]
+	[[ "$output" == *"pruned 1 cached kernel(s)"* ]]
+	[ -f "$INCEPT_CACHE"/kernel/inuse/vmlinux ]
+	[ ! -e "$INCEPT_CACHE"/kernel/old ]
+	[ -d "$INCEPT_CACHE"/kernel/tmp.1.x ]
 }
 
 @test "prepare: runtime config errors name the file and the key" {

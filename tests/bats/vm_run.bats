@@ -142,3 +142,15 @@ teardown() {
 	[ "$(echo "$modes" | sort -u | wc -l)" -eq 1 ]
 	nothing_left
 }
+
+@test "run: two containers restored at once from one snapshot read different random bytes" {
+	make_busybox_bundle "$B" sh -c 'head -c 32 /dev/urandom | od -An -tx1'
+	ic run -b "$B" rnd1 </dev/null >"$BATS_TEST_TMPDIR/a" &
+	ic run -b "$B" rnd2 </dev/null >"$BATS_TEST_TMPDIR/b"
+	wait
+	echo "a: $(cat "$BATS_TEST_TMPDIR/a")"
+	echo "b: $(cat "$BATS_TEST_TMPDIR/b")"
+	[ -s "$BATS_TEST_TMPDIR/a" ] && [ -s "$BATS_TEST_TMPDIR/b" ]
+	! cmp -s "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+	nothing_left
+}
