@@ -2,7 +2,7 @@
 /*
  * The event loop and the connections of the agent's server. Each connection starts with
  * one request that decides what it is (docs/protocol.md): CREATE and EXEC make it a stream,
- * START/SIGNAL/PS get one reply, SHUTDOWN ends the agent. Messages are framed here and
+ * START/SIGNAL/PS/STATS get one reply, SHUTDOWN ends the agent. Messages are framed here and
  * decoded by common/proto.c with all of its checks.
  *
  * Back-pressure: a process's output is not read while its stream has AGENT_CONN_OUT_CAP
@@ -25,6 +25,7 @@
 
 #include "power.h"
 #include "server.h"
+#include "stats.h"
 #include "stdio.h"
 #include "trace.h"
 
@@ -173,6 +174,27 @@ static void handle_ps(struct agent_conn *c)
 	agent_conn_flush(c);
 }
 
+/* STATS: the numbers come from /proc at this moment (agent/stats.c). */
+static void handle_stats(struct agent_conn *c)
+{
+	struct proto_stats st;
+	struct err e = {0};
+	int r;
+
+	if (!server.init || server.init->reaped)
+		r = err_set(&e, ESRCH, "container not running");
+	else
+		r = agent_stats_collect(&st, &e);
+	if (r == 0)
+		r = proto_encode_stats(&c->out, &st, &e);
+	if (r < 0) {
+		agent_conn_error(c, &e);
+		return;
+	}
+	c->closing = true;
+	agent_conn_flush(c);
+}
+
 static void handle_stream(struct agent_conn *c, const struct proto_hdr *h, const uint8_t *p)
 {
 	struct agent_proc *pr = c->proc;
@@ -215,6 +237,9 @@ static void handle_first(struct agent_conn *c, const struct proto_hdr *h, const 
 		return;
 	case PROTO_PS:
 		handle_ps(c);
+		return;
+	case PROTO_STATS:
+		handle_stats(c);
 		return;
 	case PROTO_SHUTDOWN:
 		shutdown_requested = true;

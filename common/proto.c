@@ -331,6 +331,19 @@ int proto_encode_pid(struct proto_buf *b, uint32_t pid, struct err *e)
 	return proto_end(b, e);
 }
 
+int proto_encode_stats(struct proto_buf *b, const struct proto_stats *st, struct err *e)
+{
+	proto_begin(b, PROTO_STATS_REPLY);
+	proto_put_u64(b, PROTO_T_CPU_TOTAL_NS, st->cpu_total_ns);
+	proto_put_u64(b, PROTO_T_CPU_USER_NS, st->cpu_user_ns);
+	proto_put_u64(b, PROTO_T_CPU_KERNEL_NS, st->cpu_kernel_ns);
+	proto_put_u64(b, PROTO_T_MEM_USAGE, st->mem_usage);
+	proto_put_u64(b, PROTO_T_MEM_LIMIT, st->mem_limit);
+	proto_put_u32(b, PROTO_T_PIDS_CURRENT, st->pids);
+	proto_put_u64(b, PROTO_T_UPTIME_NS, st->uptime_ns);
+	return proto_end(b, e);
+}
+
 int proto_encode_data(struct proto_buf *b, enum proto_type type, const void *p, size_t len,
 		      struct err *e)
 {

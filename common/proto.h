@@ -64,14 +64,16 @@ enum proto_type {
 	PROTO_STDIN_CLOSE = 7, /* no fields, on a stream: the process's stdin reaches EOF */
 	PROTO_PS = 8,	       /* no fields; reply PIDS */
 	PROTO_SHUTDOWN = 9,    /* no fields; the agent kills everything and powers off */
+	PROTO_STATS = 10,      /* no fields; reply STATS_REPLY */
 	/* agent -> host */
 	PROTO_OK = 32,
-	PROTO_ERROR = 33,  /* struct proto_error */
-	PROTO_PID = 34,	   /* PROTO_T_PID: the guest pid of a created/exec'd process */
-	PROTO_STDOUT = 35, /* raw bytes, on a stream */
-	PROTO_STDERR = 36, /* raw bytes, on a stream */
-	PROTO_EXIT = 37,   /* struct proto_exit: the stream's last message, after all output */
-	PROTO_PIDS = 38,   /* PROTO_T_HOST_PID, one per live exec'd process, for ps */
+	PROTO_ERROR = 33,	/* struct proto_error */
+	PROTO_PID = 34,		/* PROTO_T_PID: the guest pid of a created/exec'd process */
+	PROTO_STDOUT = 35,	/* raw bytes, on a stream */
+	PROTO_STDERR = 36,	/* raw bytes, on a stream */
+	PROTO_EXIT = 37,	/* struct proto_exit: the stream's last message, after all output */
+	PROTO_PIDS = 38,	/* PROTO_T_HOST_PID, one per live exec'd process, for ps */
+	PROTO_STATS_REPLY = 39, /* struct proto_stats, for events */
 };
 
 enum proto_tag {
@@ -130,6 +132,15 @@ enum proto_tag {
 	/* optional in EXIT, for benchmarks: what the container cost inside the guest */
 	PROTO_T_GUEST_NS = 103,	    /* u64: agent got the request -> agent sends EXIT */
 	PROTO_T_AGENT_MINFLT = 104, /* u32: the agent's own page faults in that time */
+
+	/* STATS_REPLY: all required */
+	PROTO_T_CPU_TOTAL_NS = 112, /* u64: CPU time of the container's processes, >= user+kernel */
+	PROTO_T_CPU_USER_NS = 113,  /* u64 */
+	PROTO_T_CPU_KERNEL_NS = 114, /* u64 */
+	PROTO_T_MEM_USAGE = 115,     /* u64 bytes: the guest's MemTotal - MemAvailable, <= limit */
+	PROTO_T_MEM_LIMIT = 116,     /* u64 bytes: the guest's MemTotal */
+	PROTO_T_PIDS_CURRENT = 117,  /* u32: tasks (threads) of the container */
+	PROTO_T_UPTIME_NS = 118,     /* u64: the guest's CLOCK_BOOTTIME-like uptime */
 };
 
 struct proto_hdr {
@@ -207,6 +218,14 @@ struct proto_exit {
 	uint32_t agent_minflt; /* 0: not measured */
 };
 
+/* What the guest knows of its container's usage (docs/protocol.md "stats"). */
+struct proto_stats {
+	uint64_t cpu_total_ns, cpu_user_ns, cpu_kernel_ns;
+	uint64_t mem_usage, mem_limit; /* bytes */
+	uint32_t pids;
+	uint64_t uptime_ns;
+};
+
 /* The status a host process reports for it: the code, or 128 + signal (as a shell does). */
 static inline int proto_exit_status(const struct proto_exit *x)
 {
@@ -248,6 +267,7 @@ int proto_encode_resize(struct proto_buf *b, uint32_t rows, uint32_t cols, struc
 int proto_encode_exit(struct proto_buf *b, const struct proto_exit *x, struct err *e);
 int proto_encode_error(struct proto_buf *b, int errnum, const char *msg, struct err *e);
 int proto_encode_pid(struct proto_buf *b, uint32_t pid, struct err *e);
+int proto_encode_stats(struct proto_buf *b, const struct proto_stats *st, struct err *e);
 int proto_encode_data(struct proto_buf *b, enum proto_type type, const void *p, size_t len,
 		      struct err *e);
 
@@ -284,6 +304,8 @@ int proto_decode_pid(const uint8_t *payload, size_t len, uint32_t *pid, struct e
 /* PIDS: *pids calloc'd (free()), *n entries. */
 int proto_decode_pids(const uint8_t *payload, size_t len, uint32_t **pids, uint32_t *n,
 		      struct err *e);
+
+int proto_decode_stats(const uint8_t *payload, size_t len, struct proto_stats *st, struct err *e);
 
 /* ---- blocking I/O on a stream socket or pipe (EINTR retried) ---- */
 

@@ -4,6 +4,7 @@
  * before use (a message may come from a compromised guest), and blocking message I/O.
  */
 #include "proto.h"
+#include "cleanup.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ static const char *const type_names[] = {
 	[PROTO_STDIN_CLOSE] = "STDIN_CLOSE",
 	[PROTO_PS] = "PS",
 	[PROTO_SHUTDOWN] = "SHUTDOWN",
+	[PROTO_STATS] = "STATS",
 	[PROTO_OK] = "OK",
 	[PROTO_ERROR] = "ERROR",
 	[PROTO_PID] = "PID",
@@ -39,6 +41,7 @@ static const char *const type_names[] = {
 	[PROTO_STDERR] = "STDERR",
 	[PROTO_EXIT] = "EXIT",
 	[PROTO_PIDS] = "PIDS",
+	[PROTO_STATS_REPLY] = "STATS_REPLY",
 };
 
 const char *proto_type_name(uint16_t type)
@@ -616,4 +619,63 @@ int proto_decode_pids(const uint8_t *payload, size_t len, uint32_t **pids, uint3
 	*pids = NULL;
 	*n = 0;
 	return -1;
+}
+
+/* The u64 fields named in tags[] into out[], each exactly once. */
+static int once_u64(const uint8_t *payload, size_t len, const uint16_t *tags, uint64_t *out,
+		    unsigned n, struct err *e)
+{
+	struct proto_reader r = {payload, len};
+	unsigned seen = 0;
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			if (tag != tags[i])
+				continue;
+			if (seen & (1u << i))
+				return err_set(e, EPROTO, "field %u given twice", tag);
+			if (want_u64(tag, v, l, &out[i], e) < 0)
+				return -1;
+			seen |= 1u << i;
+		}
+	}
+	if (rc < 0)
+		return -1;
+	if (seen != (1u << n) - 1)
+		return err_set(e, EPROTO, "message lacks a required field");
+	return 0;
+}
+
+/*
+ * STATS_REPLY: every field present and consistent (user + kernel <= total, usage <= limit),
+ * so what the runtime prints is at least self-consistent whatever the guest sends.
+ */
+int proto_decode_stats(const uint8_t *payload, size_t len, struct proto_stats *st, struct err *e)
+{
+	static const uint16_t tags64[] = {PROTO_T_CPU_TOTAL_NS,	 PROTO_T_CPU_USER_NS,
+					  PROTO_T_CPU_KERNEL_NS, PROTO_T_MEM_USAGE,
+					  PROTO_T_MEM_LIMIT,	 PROTO_T_UPTIME_NS};
+	static const uint16_t tags32[] = {PROTO_T_PIDS_CURRENT};
+	uint64_t v[ARRAY_SIZE(tags64)];
+	uint32_t pids = 0;
+
+	if (once_u64(payload, len, tags64, v, ARRAY_SIZE(tags64), e) < 0 ||
+	    small_fields(payload, len, tags32, &pids, 1, 0x1, e) < 0)
+		return -1;
+	if (v[1] > v[0] || v[2] > v[0] - v[1] || v[3] > v[4] || pids > (1u << 22))
+		return err_set(e, EPROTO, "stats: inconsistent values");
+	*st = (struct proto_stats){
+		.cpu_total_ns = v[0],
+		.cpu_user_ns = v[1],
+		.cpu_kernel_ns = v[2],
+		.mem_usage = v[3],
+		.mem_limit = v[4],
+		.pids = pids,
+		.uptime_ns = v[5],
+	};
+	return 0;
 }

@@ -238,6 +238,12 @@ void rt_json_int(struct rt_json *j, long long v)
 	rt_buf_printf(&j->buf, "%lld", v);
 }
 
+void rt_json_uint(struct rt_json *j, unsigned long long v)
+{
+	before_value(j);
+	rt_buf_printf(&j->buf, "%llu", v);
+}
+
 void rt_json_bool(struct rt_json *j, bool v)
 {
 	before_value(j);

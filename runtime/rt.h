@@ -159,6 +159,7 @@ void rt_json_arr_end(struct rt_json *j);
 void rt_json_key(struct rt_json *j, const char *key);
 void rt_json_str(struct rt_json *j, const char *s);
 void rt_json_int(struct rt_json *j, long long v);
+void rt_json_uint(struct rt_json *j, unsigned long long v);
 void rt_json_bool(struct rt_json *j, bool v);
 void rt_json_null(struct rt_json *j);
 /* Appends Go's escaped form of `s` (without quotes). */

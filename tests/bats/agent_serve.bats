@@ -206,6 +206,46 @@ client() {
 	[ "$st" -eq 137 ]
 }
 
+# stat NAME: a field of `client stats` output in $output
+stat() {
+	awk -v k="$1" '$1 == k { print $2 }' <<<"$output"
+}
+
+@test "agent: STATS: cpu of the container's processes (exited ones too), tasks, memory, uptime" {
+	run -125 client stats
+	[[ "$output" == *"container not running"* ]]
+	client run -- sleep 30 >/dev/null 2>&1 &
+	local init=$!
+	sleep 1
+	run client stats
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[ "$(stat pids_current)" -eq 1 ]
+	local cpu0 limit usage up
+	cpu0=$(stat cpu_total_ns)
+	[ "$cpu0" -eq $(($(stat cpu_user_ns) + $(stat cpu_kernel_ns))) ]
+	# memory and uptime are the (host-mode: this machine's) kernel's
+	limit=$(($(awk '$1 == "MemTotal:" { print $2 }' /proc/meminfo) * 1024))
+	[ "$(stat mem_limit)" -eq "$limit" ]
+	usage=$(stat mem_usage)
+	[ "$usage" -gt 0 ] && [ "$usage" -le "$limit" ]
+	up=$(awk '{ print int($1) }' /proc/uptime)
+	[ $(($(stat uptime_ns) / 1000000000 - up)) -le 1 ]
+	# an exec'd process that burns CPU and exits: its time stays in the container's total
+	client exec -- sh -c 'i=0; while [ $i -lt 400000 ]; do i=$((i+1)); done'
+	client exec -- sleep 30 >/dev/null 2>&1 &
+	local ex=$!
+	sleep 1
+	run client stats
+	echo "$output"
+	[ "$(stat pids_current)" -eq 2 ]
+	[ $(($(stat cpu_total_ns) - cpu0)) -ge 100000000 ]
+	client signal --all 9
+	wait "$init" || true
+	wait "$ex" || true
+	run -125 client stats
+}
+
 @test "agent: a stream that closes before EXIT kills its process" {
 	client run -- sleep 30 >/dev/null 2>&1 &
 	local init=$!

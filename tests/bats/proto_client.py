@@ -8,7 +8,7 @@
   proto_client.py [--vsock PORT] SOCK start
   proto_client.py [--vsock PORT] SOCK exec [--tty] [--stdin] [--host-pid N] -- ARGS...
   proto_client.py [--vsock PORT] SOCK signal [--all] [--pid N] SIGNO
-  proto_client.py [--vsock PORT] SOCK ps | shutdown
+  proto_client.py [--vsock PORT] SOCK ps | stats | shutdown
 
 SOCK is the agent's Unix socket (incept-agent --serve) or, with --vsock, the VMM's socket
 (CONNECT PORT first). Output of the process goes to stdout/stderr; the client exits with
@@ -16,6 +16,7 @@ the process's status (code, or 128 + signal). An ERROR reply prints "error <errn
 on stderr and exits 125. OPTS: --rootfs NAME, --hostname H, --tty, --stdin, --env K=V,
 --cwd DIR, --uid N, --gid N, --bind SHARE:DEST, --signal-after SECS:SIGNO (a SIGNAL on the
 stream), --timing (prints create/start ms, and EXIT's guest_ms/agent_minflt, on stderr).
+stats prints STATS_REPLY's fields as NAME VALUE lines (cpu_total_ns, ..., uptime_ns).
 """
 import argparse
 import os
@@ -27,13 +28,15 @@ import time
 
 VERSION = 1
 T = dict(CREATE=1, START=2, EXEC=3, SIGNAL=4, RESIZE=5, STDIN=6, STDIN_CLOSE=7, PS=8,
-         SHUTDOWN=9, OK=32, ERROR=33, PID=34, STDOUT=35, STDERR=36, EXIT=37, PIDS=38)
+         SHUTDOWN=9, STATS=10, OK=32, ERROR=33, PID=34, STDOUT=35, STDERR=36, EXIT=37, PIDS=38,
+         STATS_REPLY=39)
 NAMES = {v: k for k, v in T.items()}
 F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, HOST_PID=15,
          STDIN=16, ID=32, ROOTFS=33, HOSTNAME=35, NAMESPACES=37, MOUNT=38, MASKED=39,
          READONLY=40, PROCESS=42, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
          PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102,
-         GUEST_NS=103, AGENT_MINFLT=104)
+         GUEST_NS=103, AGENT_MINFLT=104, CPU_TOTAL_NS=112, CPU_USER_NS=113,
+         CPU_KERNEL_NS=114, MEM_USAGE=115, MEM_LIMIT=116, PIDS_CURRENT=117, UPTIME_NS=118)
 MS = dict(RDONLY=1, NOSUID=2, NODEV=4, NOEXEC=8, BIND=4096, REC=16384, STRICTATIME=1 << 24)
 CLONE = dict(NEWNS=0x20000, NEWUTS=0x4000000, NEWIPC=0x8000000, NEWPID=0x20000000,
              NEWNET=0x40000000)
@@ -277,6 +280,17 @@ def cmd_ps(a):
     return 0
 
 
+def cmd_stats(a):
+    rtype, payload = oneshot(a, "STATS")
+    if rtype != T["STATS_REPLY"]:
+        sys.exit("STATS: reply %s" % NAMES.get(rtype, rtype))
+    for name in ("CPU_TOTAL_NS", "CPU_USER_NS", "CPU_KERNEL_NS", "MEM_USAGE", "MEM_LIMIT",
+                 "UPTIME_NS"):
+        print(name.lower(), field_u64(payload, name, -1))
+    print("pids_current", field_u32(payload, "PIDS_CURRENT", -1))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--vsock", type=int)
@@ -309,6 +323,7 @@ def main():
     p.add_argument("--pid", type=int, default=0)
     p.add_argument("signo", type=int)
     sub.add_parser("ps")
+    sub.add_parser("stats")
     sub.add_parser("shutdown")
     a = ap.parse_args()
     if a.cmd == "run":
@@ -324,6 +339,8 @@ def main():
         return cmd_signal(a)
     if a.cmd == "ps":
         return cmd_ps(a)
+    if a.cmd == "stats":
+        return cmd_stats(a)
     oneshot(a, "SHUTDOWN")
     return 0
 

@@ -37,6 +37,7 @@ static void decode(uint16_t type, const uint8_t *p, size_t len)
 	struct proto_process proc;
 	struct proto_signal s;
 	struct proto_exit x;
+	struct proto_stats st;
 	struct err e;
 	const char *msg;
 	uint32_t a, b, *pids;
@@ -73,6 +74,13 @@ static void decode(uint16_t type, const uint8_t *p, size_t len)
 	case PROTO_PIDS:
 		if (proto_decode_pids(p, len, &pids, &a, &e) == 0)
 			free(pids);
+		break;
+	case PROTO_STATS_REPLY:
+		/* what the decoder accepts is consistent: the runtime prints it as is */
+		if (proto_decode_stats(p, len, &st, &e) == 0 &&
+		    (st.cpu_user_ns + st.cpu_kernel_ns > st.cpu_total_ns ||
+		     st.mem_usage > st.mem_limit))
+			abort();
 		break;
 	}
 }

@@ -221,6 +221,62 @@ static void test_pids(void)
 	proto_buf_free(&b);
 }
 
+static void test_stats(void)
+{
+	struct proto_stats st = {.cpu_total_ns = 30,
+				 .cpu_user_ns = 20,
+				 .cpu_kernel_ns = 10,
+				 .mem_usage = 1 << 20,
+				 .mem_limit = 1ULL << 33,
+				 .pids = 3,
+				 .uptime_ns = 1ULL << 35};
+	struct proto_stats got;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+
+	proto_buf_init(&b);
+	CHECK_INT(proto_encode_empty(&b, PROTO_STATS, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && h.type == PROTO_STATS && h.len == 0);
+	b.len = 0;
+	CHECK_INT(proto_encode_stats(&b, &st, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && h.type == PROTO_STATS_REPLY);
+	CHECK(pl && proto_decode_stats(pl, h.len, &got, &e) == 0);
+	CHECK(got.cpu_total_ns == 30 && got.cpu_user_ns == 20 && got.cpu_kernel_ns == 10);
+	CHECK(got.mem_usage == 1 << 20 && got.mem_limit == 1ULL << 33 && got.pids == 3);
+	CHECK(got.uptime_ns == 1ULL << 35);
+	/* inconsistent: user + kernel above total; usage above limit; a field missing */
+	st.cpu_kernel_ns = 11;
+	b.len = 0;
+	CHECK_INT(proto_encode_stats(&b, &st, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_stats(pl, h.len, &got, &e) == -1);
+	st.cpu_kernel_ns = 10;
+	st.mem_usage = st.mem_limit + 1;
+	b.len = 0;
+	CHECK_INT(proto_encode_stats(&b, &st, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_stats(pl, h.len, &got, &e) == -1);
+	b.len = 0;
+	proto_begin(&b, PROTO_STATS_REPLY);
+	proto_put_u64(&b, PROTO_T_CPU_TOTAL_NS, 1);
+	CHECK_INT(proto_end(&b, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_stats(pl, h.len, &got, &e) == -1);
+	/* a field twice */
+	b.len = 0;
+	st.mem_usage = 1;
+	CHECK_INT(proto_encode_stats(&b, &st, &e), 0);
+	proto_put_u64(&b, PROTO_T_UPTIME_NS, 5);
+	b.data[0] = (uint8_t)(b.len - PROTO_HDR_SIZE); /* the header's length, grown by hand */
+	pl = first(&b, &h);
+	CHECK(pl && proto_decode_stats(pl, h.len, &got, &e) == -1);
+	proto_buf_free(&b);
+}
+
 /* A payload with one field: tag, declared length, value bytes. */
 static size_t field(uint8_t *p, uint16_t tag, uint32_t len, const void *v, size_t vlen)
 {
@@ -343,6 +399,7 @@ int main(void)
 	RUN(test_container_round_trip);
 	RUN(test_small_messages);
 	RUN(test_pids);
+	RUN(test_stats);
 	RUN(test_refusals);
 	RUN(test_too_large);
 	RUN(test_io);
