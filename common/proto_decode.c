@@ -101,6 +101,23 @@ int proto_next(struct proto_reader *r, uint16_t *tag, const uint8_t **val, uint3
 	return 1;
 }
 
+/* Calls fn for every field of a list: 0 at its end, -1 as soon as fn or the list fails. */
+typedef int (*field_fn)(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e);
+
+static int each_field(const uint8_t *p, size_t len, field_fn fn, void *ctx, struct err *e)
+{
+	struct proto_reader r = {p, len};
+	const uint8_t *v;
+	uint16_t tag;
+	uint32_t l;
+	int rc;
+
+	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0)
+		if (fn(ctx, tag, v, l, e) < 0)
+			return -1;
+	return rc;
+}
+
 /* ---- typed field values ---- */
 
 static int want_u32(uint16_t tag, const uint8_t *v, uint32_t len, uint32_t *out, struct err *e)
@@ -240,9 +257,9 @@ static int decode_caps(const uint8_t *v, uint32_t len, struct proto_process *p, 
 	return 0;
 }
 
-static int process_field(struct proto_process *p, uint16_t tag, const uint8_t *v, uint32_t l,
-			 struct err *e)
+static int process_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e)
 {
+	struct proto_process *p = ctx;
 	uint32_t x = 0;
 
 	switch (tag) {
@@ -307,20 +324,9 @@ static int process_alloc(const uint8_t *payload, size_t len, struct proto_proces
 
 int proto_decode_process(const uint8_t *payload, size_t len, struct proto_process *p, struct err *e)
 {
-	struct proto_reader r = {payload, len};
-	const uint8_t *v;
-	uint16_t tag;
-	uint32_t l;
-	int rc;
-
 	memset(p, 0, sizeof(*p));
-	if (process_alloc(payload, len, p, e) < 0)
-		goto fail;
-	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
-		if (process_field(p, tag, v, l, e) < 0)
-			goto fail;
-	}
-	if (rc < 0)
+	if (process_alloc(payload, len, p, e) < 0 ||
+	    each_field(payload, len, process_field, p, e) < 0)
 		goto fail;
 	if (p->nr_args == 0) {
 		err_set(e, EPROTO, "process: args must not be empty");
@@ -349,30 +355,29 @@ void proto_process_free(struct proto_process *p)
 
 /* ---- container ---- */
 
+static int mount_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e)
+{
+	struct proto_mount *m = ctx;
+
+	if (tag == PROTO_T_M_DEST)
+		return want_str(tag, v, l, &m->dest, e);
+	if (tag == PROTO_T_M_TYPE)
+		return want_str(tag, v, l, &m->type, e);
+	if (tag == PROTO_T_M_SOURCE)
+		return want_str(tag, v, l, &m->source, e);
+	if (tag == PROTO_T_M_DATA)
+		return want_str(tag, v, l, &m->data, e);
+	if (tag == PROTO_T_M_FLAGS)
+		return want_u64(tag, v, l, &m->flags, e);
+	if (tag == PROTO_T_M_PROPAGATION)
+		return want_u64(tag, v, l, &m->propagation, e);
+	return 0;
+}
+
 static int decode_mount(const uint8_t *p, uint32_t len, struct proto_mount *m, struct err *e)
 {
-	struct proto_reader r = {p, len};
-	const uint8_t *v;
-	uint16_t tag;
-	uint32_t l;
-	int rc;
+	int rc = each_field(p, len, mount_field, m, e);
 
-	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
-		if (tag == PROTO_T_M_DEST)
-			rc = want_str(tag, v, l, &m->dest, e);
-		else if (tag == PROTO_T_M_TYPE)
-			rc = want_str(tag, v, l, &m->type, e);
-		else if (tag == PROTO_T_M_SOURCE)
-			rc = want_str(tag, v, l, &m->source, e);
-		else if (tag == PROTO_T_M_DATA)
-			rc = want_str(tag, v, l, &m->data, e);
-		else if (tag == PROTO_T_M_FLAGS)
-			rc = want_u64(tag, v, l, &m->flags, e);
-		else if (tag == PROTO_T_M_PROPAGATION)
-			rc = want_u64(tag, v, l, &m->propagation, e);
-		if (rc < 0)
-			return -1;
-	}
 	if (rc < 0)
 		return -1;
 	if (!m->dest || m->dest[0] != '/')
@@ -380,9 +385,9 @@ static int decode_mount(const uint8_t *p, uint32_t len, struct proto_mount *m, s
 	return 0;
 }
 
-static int container_field(struct proto_container *c, uint16_t tag, const uint8_t *v, uint32_t l,
-			   struct err *e)
+static int container_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e)
 {
+	struct proto_container *c = ctx;
 	switch (tag) {
 	case PROTO_T_ID:
 		return want_str(tag, v, l, &c->id, e);
@@ -430,20 +435,9 @@ static int container_alloc(const uint8_t *payload, size_t len, struct proto_cont
 int proto_decode_container(const uint8_t *payload, size_t len, struct proto_container *c,
 			   struct err *e)
 {
-	struct proto_reader r = {payload, len};
-	const uint8_t *v;
-	uint16_t tag;
-	uint32_t l;
-	int rc;
-
 	memset(c, 0, sizeof(*c));
-	if (container_alloc(payload, len, c, e) < 0)
-		goto fail;
-	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
-		if (container_field(c, tag, v, l, e) < 0)
-			goto fail;
-	}
-	if (rc < 0)
+	if (container_alloc(payload, len, c, e) < 0 ||
+	    each_field(payload, len, container_field, c, e) < 0)
 		goto fail;
 	if (!c->rootfs || !c->process.args) {
 		err_set(e, EPROTO, "container: rootfs and process are required");

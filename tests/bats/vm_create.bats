@@ -12,10 +12,7 @@ setup_file() {
 }
 
 setup() {
-	need_boot
-	CROOT=$BATS_TEST_TMPDIR/root
-	B=$BATS_TEST_TMPDIR/bundle
-	OUT=$BATS_TEST_TMPDIR/out
+	container_setup
 }
 
 teardown() {

@@ -12,9 +12,7 @@ setup_file() {
 }
 
 setup() {
-	need_boot
-	CROOT=$BATS_TEST_TMPDIR/root
-	B=$BATS_TEST_TMPDIR/bundle
+	container_setup
 	make_busybox_bundle "$B" sleep 1000
 	ic run -d -b "$B" ev1 </dev/null >"$BATS_TEST_TMPDIR/init.out" 2>&1
 }

@@ -12,10 +12,7 @@ setup_file() {
 }
 
 setup() {
-	need_boot
-	CROOT=$BATS_TEST_TMPDIR/root
-	B=$BATS_TEST_TMPDIR/bundle
-	OUT=$BATS_TEST_TMPDIR/out
+	container_setup
 	make_busybox_bundle "$B" sleep 1000
 	ic run -d -b "$B" e1 </dev/null >"$OUT.init" 2>&1
 }

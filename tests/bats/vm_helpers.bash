@@ -18,6 +18,15 @@ vm_setup_file() {
 	fi
 }
 
+# container_setup: each container test's setup(): skip without KVM, then CROOT (the test's
+# --root), B (its bundle) and OUT (a scratch file prefix).
+container_setup() {
+	need_boot
+	CROOT=$BATS_TEST_TMPDIR/root
+	B=$BATS_TEST_TMPDIR/bundle
+	OUT=$BATS_TEST_TMPDIR/out
+}
+
 need_boot() {
 	[ "$CAN_BOOT" = 1 ] || skip "$WHY"
 }

@@ -11,9 +11,7 @@ setup_file() {
 }
 
 setup() {
-	need_boot
-	CROOT=$BATS_TEST_TMPDIR/root
-	B=$BATS_TEST_TMPDIR/bundle
+	container_setup
 }
 
 teardown() {
