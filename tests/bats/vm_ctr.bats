@@ -66,6 +66,8 @@ ctr_run() {
 @test "ctr task exec and ctr task kill on a running container" {
 	ctr_ run -d --snapshotter native --runc-binary "$INCEPT_ABS" "$CTR_IMAGE" live sleep 1000
 	run ctr_ task exec --exec-id e1 live sh -c 'echo from exec; exit 3'
+	echo "status $status"
+	[ "$status" -eq 3 ] || tail -n 20 "$CTR_DIR"/containerd.log
 	echo "$output"
 	[ "$status" -eq 3 ]
 	[ "$output" = "from exec" ]
