@@ -461,23 +461,42 @@ void proto_container_free(struct proto_container *c)
 
 /* ---- small messages ---- */
 
-/* Reads the u32 fields named in tags[] into out[]; `required` is a bit mask over tags[]. */
-static int small_fields(const uint8_t *payload, size_t len, const uint16_t *tags, uint32_t *out,
-			unsigned n, unsigned required, struct err *e)
+/* An integer field of a small message: its tag and width in bytes (4 or 8). */
+struct int_field {
+	uint16_t tag;
+	uint8_t width;
+};
+
+/*
+ * Reads the integer fields named in f[] into out[] (0 when absent). `required` and `unique`
+ * are bit masks over f[]: fields that must be present, and fields that must not repeat (the
+ * others: the last one wins).
+ */
+static int int_fields(const uint8_t *payload, size_t len, const struct int_field *f, unsigned n,
+		      uint64_t *out, unsigned required, unsigned unique, struct err *e)
 {
 	struct proto_reader r = {payload, len};
 	unsigned seen = 0;
 	const uint8_t *v;
 	uint16_t tag;
-	uint32_t l;
+	uint32_t l, x = 0;
 	int rc;
 
+	memset(out, 0, n * sizeof(*out));
 	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
 		for (unsigned i = 0; i < n; i++) {
-			if (tag != tags[i])
+			if (tag != f[i].tag)
 				continue;
-			if (want_u32(tag, v, l, &out[i], e) < 0)
-				return -1;
+			if (unique & seen & (1u << i))
+				return err_set(e, EPROTO, "field %u given twice", tag);
+			if (f[i].width == 8) {
+				if (want_u64(tag, v, l, &out[i], e) < 0)
+					return -1;
+			} else {
+				if (want_u32(tag, v, l, &x, e) < 0)
+					return -1;
+				out[i] = x;
+			}
 			seen |= 1u << i;
 		}
 	}
@@ -490,15 +509,16 @@ static int small_fields(const uint8_t *payload, size_t len, const uint16_t *tags
 
 int proto_decode_signal(const uint8_t *payload, size_t len, struct proto_signal *s, struct err *e)
 {
-	static const uint16_t tags[] = {PROTO_T_PID, PROTO_T_SIGNO, PROTO_T_ALL};
-	uint32_t v[3] = {0, 0, 0};
+	static const struct int_field f[] = {
+		{PROTO_T_PID, 4}, {PROTO_T_SIGNO, 4}, {PROTO_T_ALL, 4}};
+	uint64_t v[3];
 
-	if (small_fields(payload, len, tags, v, 3, 0x2, e) < 0)
+	if (int_fields(payload, len, f, 3, v, 0x2, 0, e) < 0)
 		return -1;
 	if (v[1] < 1 || v[1] > 64 || v[2] > 1)
-		return err_set(e, EPROTO, "signal: bad signal number %u", v[1]);
-	s->pid = v[0];
-	s->signo = v[1];
+		return err_set(e, EPROTO, "signal: bad signal number %u", (unsigned)v[1]);
+	s->pid = (uint32_t)v[0];
+	s->signo = (uint32_t)v[1];
 	s->all = v[2];
 	return 0;
 }
@@ -506,58 +526,47 @@ int proto_decode_signal(const uint8_t *payload, size_t len, struct proto_signal 
 int proto_decode_resize(const uint8_t *payload, size_t len, uint32_t *rows, uint32_t *cols,
 			struct err *e)
 {
-	static const uint16_t tags[] = {PROTO_T_ROWS, PROTO_T_COLS};
-	uint32_t v[2];
+	static const struct int_field f[] = {{PROTO_T_ROWS, 4}, {PROTO_T_COLS, 4}};
+	uint64_t v[2];
 
-	if (small_fields(payload, len, tags, v, 2, 0x3, e) < 0)
+	if (int_fields(payload, len, f, 2, v, 0x3, 0, e) < 0)
 		return -1;
 	if (v[0] > 0xffff || v[1] > 0xffff)
-		return err_set(e, EPROTO, "resize: %ux%u out of range", v[0], v[1]);
-	*rows = v[0];
-	*cols = v[1];
+		return err_set(e, EPROTO, "resize: %ux%u out of range", (unsigned)v[0],
+			       (unsigned)v[1]);
+	*rows = (uint32_t)v[0];
+	*cols = (uint32_t)v[1];
 	return 0;
-}
-
-/* The optional u64 field `want` of a payload (0 when absent). */
-static int optional_u64(const uint8_t *payload, size_t len, uint16_t want, uint64_t *out,
-			struct err *e)
-{
-	struct proto_reader r = {payload, len};
-	const uint8_t *v;
-	uint16_t tag;
-	uint32_t l;
-	int rc;
-
-	*out = 0;
-	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
-		if (tag == want && want_u64(tag, v, l, out, e) < 0)
-			return -1;
-	}
-	return rc;
 }
 
 int proto_decode_exit(const uint8_t *payload, size_t len, struct proto_exit *x, struct err *e)
 {
-	static const uint16_t tags[] = {PROTO_T_CODE, PROTO_T_SIGNAL, PROTO_T_AGENT_MINFLT};
-	uint32_t v[3] = {0, 0, 0};
+	static const struct int_field f[] = {{PROTO_T_CODE, 4},
+					     {PROTO_T_SIGNAL, 4},
+					     {PROTO_T_AGENT_MINFLT, 4},
+					     {PROTO_T_GUEST_NS, 8}};
+	uint64_t v[4];
 
-	if (small_fields(payload, len, tags, v, 3, 0x3, e) < 0 ||
-	    optional_u64(payload, len, PROTO_T_GUEST_NS, &x->guest_ns, e) < 0)
+	if (int_fields(payload, len, f, 4, v, 0x3, 0, e) < 0)
 		return -1;
-	x->agent_minflt = v[2];
 	if (v[0] > 255 || v[1] > 64 || (v[0] && v[1]))
-		return err_set(e, EPROTO, "exit: code %u signal %u out of range", v[0], v[1]);
-	x->code = v[0];
-	x->signal = v[1];
+		return err_set(e, EPROTO, "exit: code %u signal %u out of range", (unsigned)v[0],
+			       (unsigned)v[1]);
+	x->code = (uint32_t)v[0];
+	x->signal = (uint32_t)v[1];
+	x->agent_minflt = (uint32_t)v[2];
+	x->guest_ns = v[3];
 	return 0;
 }
 
 int proto_decode_pid(const uint8_t *payload, size_t len, uint32_t *pid, struct err *e)
 {
-	static const uint16_t tags[] = {PROTO_T_PID};
+	static const struct int_field f[] = {{PROTO_T_PID, 4}};
+	uint64_t v;
 
-	if (small_fields(payload, len, tags, pid, 1, 0x1, e) < 0)
+	if (int_fields(payload, len, f, 1, &v, 0x1, 0, e) < 0)
 		return -1;
+	*pid = (uint32_t)v;
 	if (*pid == 0 || *pid > (1u << 22))
 		return err_set(e, EPROTO, "pid %u out of range", *pid);
 	return 0;
@@ -615,51 +624,23 @@ int proto_decode_pids(const uint8_t *payload, size_t len, uint32_t **pids, uint3
 	return -1;
 }
 
-/* The u64 fields named in tags[] into out[], each exactly once. */
-static int once_u64(const uint8_t *payload, size_t len, const uint16_t *tags, uint64_t *out,
-		    unsigned n, struct err *e)
-{
-	struct proto_reader r = {payload, len};
-	unsigned seen = 0;
-	const uint8_t *v;
-	uint16_t tag;
-	uint32_t l;
-	int rc;
-
-	while ((rc = proto_next(&r, &tag, &v, &l, e)) > 0) {
-		for (unsigned i = 0; i < n; i++) {
-			if (tag != tags[i])
-				continue;
-			if (seen & (1u << i))
-				return err_set(e, EPROTO, "field %u given twice", tag);
-			if (want_u64(tag, v, l, &out[i], e) < 0)
-				return -1;
-			seen |= 1u << i;
-		}
-	}
-	if (rc < 0)
-		return -1;
-	if (seen != (1u << n) - 1)
-		return err_set(e, EPROTO, "message lacks a required field");
-	return 0;
-}
-
 /*
  * STATS_REPLY: every field present and consistent (user + kernel <= total, usage <= limit),
  * so what the runtime prints is at least self-consistent whatever the guest sends.
  */
 int proto_decode_stats(const uint8_t *payload, size_t len, struct proto_stats *st, struct err *e)
 {
-	static const uint16_t tags64[] = {PROTO_T_CPU_TOTAL_NS,	 PROTO_T_CPU_USER_NS,
-					  PROTO_T_CPU_KERNEL_NS, PROTO_T_MEM_USAGE,
-					  PROTO_T_MEM_LIMIT,	 PROTO_T_UPTIME_NS};
-	static const uint16_t tags32[] = {PROTO_T_PIDS_CURRENT};
-	uint64_t v[ARRAY_SIZE(tags64)];
-	uint32_t pids = 0;
+	/* every field required; the six u64 ones may not repeat */
+	static const struct int_field f[] = {{PROTO_T_CPU_TOTAL_NS, 8},	 {PROTO_T_CPU_USER_NS, 8},
+					     {PROTO_T_CPU_KERNEL_NS, 8}, {PROTO_T_MEM_USAGE, 8},
+					     {PROTO_T_MEM_LIMIT, 8},	 {PROTO_T_UPTIME_NS, 8},
+					     {PROTO_T_PIDS_CURRENT, 4}};
+	uint64_t v[ARRAY_SIZE(f)];
+	uint32_t pids;
 
-	if (once_u64(payload, len, tags64, v, ARRAY_SIZE(tags64), e) < 0 ||
-	    small_fields(payload, len, tags32, &pids, 1, 0x1, e) < 0)
+	if (int_fields(payload, len, f, ARRAY_SIZE(f), v, 0x7f, 0x3f, e) < 0)
 		return -1;
+	pids = (uint32_t)v[6];
 	if (v[1] > v[0] || v[2] > v[0] - v[1] || v[3] > v[4] || pids > (1u << 22))
 		return err_set(e, EPROTO, "stats: inconsistent values");
 	*st = (struct proto_stats){
