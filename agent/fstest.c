@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "fstest.h"
+#include "file.h"
 #include "guest_abi.h"
 
 #include <dirent.h>
@@ -94,21 +95,6 @@ static int write_file(int dir, const char *name, const char *data, mode_t mode)
 	return r;
 }
 
-/* Reads up to size-1 bytes of dir/name, NUL-terminated; returns the length or -1. */
-static ssize_t read_file(int dir, const char *name, char *buf, size_t size)
-{
-	int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
-
 static bool same_inode(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
@@ -149,7 +135,8 @@ static int test_file_io(struct fstest *t)
 	close(fd);
 	CHECK(fstatat(t->rw, "io", &st, 0) == 0 && st.st_size == (1 << 20) + 4,
 	      "size after append");
-	CHECK(read_file(t->rw, "io", back, 5) == 4 && back[0] == 0, "read of the punched hole");
+	CHECK(agent_read_small(t->rw, "io", back, 5) == 4 && back[0] == 0,
+	      "read of the punched hole");
 	CHECK(unlinkat(t->rw, "io", 0) == 0, "unlink");
 	CHECK_ERR(fstatat(t->rw, "io", &st, 0), ENOENT, "stat after unlink");
 	return 0;
@@ -163,21 +150,24 @@ static int test_rename(struct fstest *t)
 	CHECK(write_file(t->rw, "ra", "A", 0644) == 0 && write_file(t->rw, "rb", "B", 0644) == 0,
 	      "create ra rb");
 	CHECK(renameat(t->rw, "ra", t->rw, "rc") == 0, "rename ra rc");
-	CHECK(read_file(t->rw, "rc", buf, sizeof(buf)) == 1 && buf[0] == 'A', "rc content");
+	CHECK(agent_read_small(t->rw, "rc", buf, sizeof(buf)) == 1 && buf[0] == 'A', "rc content");
 	CHECK(renameat(t->rw, "rc", t->rw, "rb") == 0, "rename rc over rb");
-	CHECK(read_file(t->rw, "rb", buf, sizeof(buf)) == 1 && buf[0] == 'A', "rb not replaced");
+	CHECK(agent_read_small(t->rw, "rb", buf, sizeof(buf)) == 1 && buf[0] == 'A',
+	      "rb not replaced");
 	CHECK_ERR(faccessat(t->rw, "rc", F_OK, 0), ENOENT, "old name after rename");
 	CHECK(write_file(t->rw, "rd", "D", 0644) == 0, "create rd");
 	CHECK_ERR(syscall(SYS_renameat2, t->rw, "rd", t->rw, "rb", FSTEST_RENAME_NOREPLACE), EEXIST,
 		  "RENAME_NOREPLACE onto a file");
 	CHECK(syscall(SYS_renameat2, t->rw, "rd", t->rw, "rb", FSTEST_RENAME_EXCHANGE) == 0,
 	      "RENAME_EXCHANGE");
-	CHECK(read_file(t->rw, "rb", buf, sizeof(buf)) == 1 && buf[0] == 'D', "rb after exchange");
-	CHECK(read_file(t->rw, "rd", buf, sizeof(buf)) == 1 && buf[0] == 'A', "rd after exchange");
+	CHECK(agent_read_small(t->rw, "rb", buf, sizeof(buf)) == 1 && buf[0] == 'D',
+	      "rb after exchange");
+	CHECK(agent_read_small(t->rw, "rd", buf, sizeof(buf)) == 1 && buf[0] == 'A',
+	      "rd after exchange");
 	CHECK(mkdirat(t->rw, "rdir", 0755) == 0 && renameat(t->rw, "rd", t->rw, "rdir/in") == 0,
 	      "move into a directory");
 	CHECK(renameat(t->rw, "rdir", t->rw, "rdir2") == 0, "rename a directory");
-	CHECK(read_file(t->rw, "rdir2/in", buf, sizeof(buf)) == 1 && buf[0] == 'A',
+	CHECK(agent_read_small(t->rw, "rdir2/in", buf, sizeof(buf)) == 1 && buf[0] == 'A',
 	      "content after the directory moved");
 	CHECK(mkdirat(t->rw, "rempty", 0755) == 0, "mkdir rempty");
 	CHECK(renameat(t->rw, "rempty", t->rw, "rdir2") < 0 &&
@@ -260,7 +250,8 @@ static int test_link(struct fstest *t)
 	CHECK(fstatat(t->rw, "l1", &a, 0) == 0 && fstatat(t->rw, "l2", &b, 0) == 0, "stat");
 	CHECK(same_inode(&a, &b) && a.st_nlink == 2, "links: nlink %lu", (unsigned long)a.st_nlink);
 	CHECK(write_file(t->rw, "l2", "two", 0644) == 0, "write through l2");
-	CHECK(read_file(t->rw, "l1", buf, sizeof(buf)) == 3 && !strcmp(buf, "two"), "l1 content");
+	CHECK(agent_read_small(t->rw, "l1", buf, sizeof(buf)) == 3 && !strcmp(buf, "two"),
+	      "l1 content");
 	CHECK(unlinkat(t->rw, "l1", 0) == 0, "unlink l1");
 	CHECK(fstatat(t->rw, "l2", &b, 0) == 0 && b.st_nlink == 1, "nlink after unlink");
 	CHECK(unlinkat(t->rw, "l2", 0) == 0, "unlink l2");
@@ -279,7 +270,7 @@ static int test_symlink(struct fstest *t)
 	CHECK(n == 7 && !memcmp(buf, "starget", 7), "readlink");
 	CHECK(fstatat(t->rw, "slink", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode),
 	      "lstat");
-	CHECK(read_file(t->rw, "slink", buf, sizeof(buf)) == 6 && !strcmp(buf, "target"),
+	CHECK(agent_read_small(t->rw, "slink", buf, sizeof(buf)) == 6 && !strcmp(buf, "target"),
 	      "read through the link");
 	CHECK(symlinkat("missing/x", t->rw, "sdangling") == 0, "dangling symlink");
 	CHECK_ERR(faccessat(t->rw, "sdangling", F_OK, 0), ENOENT, "follow a dangling link");
@@ -451,7 +442,7 @@ static int test_confine_symlink(struct fstest *t)
 		CHECK(fstatat(t->rw, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode),
 		      "fixture rw/%s missing", name);
 		errno = 0;
-		n = read_file(t->rw, name, buf, sizeof(buf));
+		n = agent_read_small(t->rw, name, buf, sizeof(buf));
 		err = errno;
 		/* never print what was read: the harness checks the secret is not on the console */
 		CHECK(n < 0, "rw/%s gave %zd bytes of a host file outside the shares", name, n);
@@ -466,7 +457,7 @@ static int test_readonly(struct fstest *t)
 	struct timespec ts[2] = {{.tv_nsec = UTIME_NOW}, {.tv_nsec = UTIME_NOW}};
 	char buf[64], p[256];
 
-	CHECK(read_file(t->ro, "hello", buf, sizeof(buf)) > 0, "read ro/hello");
+	CHECK(agent_read_small(t->ro, "hello", buf, sizeof(buf)) > 0, "read ro/hello");
 	CHECK_ERR(openat(t->ro, "new", O_WRONLY | O_CREAT | O_CLOEXEC, 0644), EROFS, "create");
 	CHECK_ERR(openat(t->ro, "hello", O_WRONLY | O_CLOEXEC), EROFS, "open for writing");
 	CHECK_ERR(openat(t->ro, "hello", O_RDONLY | O_TRUNC | O_CLOEXEC), EROFS, "O_TRUNC");

@@ -16,6 +16,7 @@
  */
 #define _GNU_SOURCE
 #include "stats.h"
+#include "file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,21 +36,6 @@ struct task {
 	unsigned threads;
 	enum { MARK_UNKNOWN, MARK_OURS, MARK_OTHER } mark;
 };
-
-/* Reads a small file whole, NUL-terminated: open, read, close. */
-static ssize_t read_small(int dirfd, const char *path, char *buf, size_t size)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n >= 0)
-		buf[n] = '\0';
-	return n;
-}
 
 static unsigned long long tv_ns(const struct timeval *tv)
 {
@@ -73,7 +59,7 @@ static int read_meminfo(struct proto_stats *st, struct err *e)
 	char buf[4096];
 	unsigned long long total, avail;
 
-	if (read_small(AT_FDCWD, "/proc/meminfo", buf, sizeof(buf)) < 0)
+	if (agent_read_small(AT_FDCWD, "/proc/meminfo", buf, sizeof(buf)) < 0)
 		return err_sys(e, errno, "read /proc/meminfo");
 	if (meminfo_kb(buf, "MemTotal:", &total, e) < 0 ||
 	    meminfo_kb(buf, "MemAvailable:", &avail, e) < 0)
@@ -89,7 +75,7 @@ static int read_uptime(struct proto_stats *st, struct err *e)
 	char buf[128], *end;
 	unsigned long long sec, frac = 0;
 
-	if (read_small(AT_FDCWD, "/proc/uptime", buf, sizeof(buf)) < 0)
+	if (agent_read_small(AT_FDCWD, "/proc/uptime", buf, sizeof(buf)) < 0)
 		return err_sys(e, errno, "read /proc/uptime");
 	sec = strtoull(buf, &end, 10);
 	if (*end == '.')
@@ -141,7 +127,7 @@ static size_t read_tasks(struct task *tasks, size_t max)
 			continue;
 		snprintf(path, sizeof(path), "%d/stat", pid);
 		/* a process gone since readdir: skipped */
-		if (read_small(dirfd(d), path, buf, sizeof(buf)) <= 0 ||
+		if (agent_read_small(dirfd(d), path, buf, sizeof(buf)) <= 0 ||
 		    !parse_stat(buf, &tasks[n]))
 			continue;
 		tasks[n].pid = pid;
