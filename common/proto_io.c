@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* 1: all read; 0: EOF before the first byte; -1: error or EOF part way. */
@@ -54,13 +53,16 @@ int proto_read_msg(int fd, struct proto_hdr *h, uint8_t **payload, struct err *e
 int proto_write_buf(int fd, struct proto_buf *b, struct err *e)
 {
 	size_t done = 0;
-	struct stat st;
-	bool sock = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	bool sock = true; /* send(MSG_NOSIGNAL) on sockets, write() on anything else */
 
 	while (done < b->len) {
 		ssize_t n = sock ? send(fd, b->data + done, b->len - done, MSG_NOSIGNAL)
 				 : write(fd, b->data + done, b->len - done);
 
+		if (n < 0 && errno == ENOTSOCK && sock) {
+			sock = false;
+			continue;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -59,12 +59,6 @@ static unsigned long long since_start(const struct vmm *vm)
 	return (unsigned long long)vmm_ms(vm->timing.t_start, util_now_ns());
 }
 
-/* Tells the runtime why no container came to be. */
-static void reply_error(const struct err *why)
-{
-	vmm_container_fail(ct.sync_fd, why);
-}
-
 void vmm_container_fail(int sync_fd, const struct err *why)
 {
 	struct proto_buf b;
@@ -174,7 +168,7 @@ static void *container_thread(void *arg)
 	int rc = create(vm, &e);
 
 	if (rc < 0)
-		reply_error(&e);
+		vmm_container_fail(ct.sync_fd, &e); /* the runtime prints why */
 	close(ct.sync_fd);
 	ct.sync_fd = -1;
 	if (rc != 0) {

@@ -390,6 +390,15 @@ static void test_io(void)
 	close(sv[0]);
 	CHECK_INT(proto_read_msg(sv[1], &h, &pl, &e), 0);
 	close(sv[1]);
+	/* a pipe is not a socket: written with write() */
+	CHECK_INT(pipe(sv), 0);
+	CHECK_INT(proto_encode_pid(&b, 6, &e), 0);
+	CHECK_INT(proto_write_buf(sv[1], &b, &e), 0);
+	CHECK_INT(proto_read_msg(sv[0], &h, &pl, &e), 1);
+	CHECK_INT(h.type, PROTO_PID);
+	free(pl);
+	close(sv[0]);
+	close(sv[1]);
 	proto_buf_free(&b);
 }
 
