@@ -8,7 +8,7 @@
 #   run_true_ratio             incept run / runc run (medians)
 #   ctr_run_true_ratio         the same through ctr run --rm and the stock runc shim
 #   run_true_guest_ms          inside the guest: the agent got CREATE -> it sent EXIT
-#   run_true_host_overhead_ms  the rest of `incept run`: runtime, VMM start, restore, vsock,
+#   run_true_host_overhead_ms  the rest of that `incept run`: runtime, VMM start, restore, vsock,
 #                              virtio-fs round trips, relay
 #   exec_true_median_ms        `incept exec ID true` into a running container
 # then a breakdown of one container (the VMM's log: restore steps, agent ready, create and
@@ -68,20 +68,25 @@ median_ms() { # median_ms JSON INDEX: hyperfine's median of command INDEX, in ms
 	jq ".results[$2].median * 1000" "$1"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+pair() { # pair NAME INCEPT_CMD RUNC_CMD: hyperfine both; prints their medians (ms)
+	hyperfine -N --runs "$n" --warmup 1 --export-json "$work/$1.json" "$2" "$3" >&2
+	echo "$(median_ms "$work/$1.json" 0) $(median_ms "$work/$1.json" 1)"
+}
 
 out=$work/results
 host_kind=$([ -d /sys/module/kvm_pvm ] && echo pvm || echo kvm)
 echo "host_kind: $host_kind" >"$out"
 
 # --- run true: incept vs runc
-hyperfine -N --runs "$n" --warmup 1 --export-json "$work/run.json" \
-	"$incept --root $iroot run --bundle $work/bundle rt" \
-	"runc --root $rroot run --bundle $work/bundle rt" >&2
-incept_run=$(median_ms "$work/run.json" 0)
-runc_run=$(median_ms "$work/run.json" 1)
+# (assigned first: a failing hyperfine ends the script under set -e)
+medians=$(pair run "$incept --root $iroot run --bundle $work/bundle rt" \
+	"runc --root $rroot run --bundle $work/bundle rt")
+read -r incept_run runc_run <<<"$medians"
 
 # --- one container kept after it ran, for the guest's share and the breakdown
+t0=$(date +%s%N)
 "$incept" --root "$iroot" run --keep --bundle "$work/bundle" one </dev/null >/dev/null
+one_ms=$((($(date +%s%N) - t0) / 1000000))
 cp "$iroot/one/vmm.log" "$work/one.log"
 "$incept" --root "$iroot" delete one
 guest_ms=$(sed -n 's/.*container exited: .*guest_ms=\([0-9.]*\).*/\1/p' "$work/one.log" | tail -1)
@@ -91,18 +96,17 @@ minflt=$(sed -n 's/.*agent_minflt=\([0-9]*\).*/\1/p' "$work/one.log" | tail -1)
 set_args /bin/sleep 100000
 "$incept" --root "$iroot" run --detach --bundle "$work/bundle" ex </dev/null >/dev/null 2>&1
 runc --root "$rroot" run --detach --bundle "$work/bundle" ex </dev/null >/dev/null 2>&1
-hyperfine -N --runs "$n" --warmup 1 --export-json "$work/exec.json" \
-	"$incept --root $iroot exec ex /bin/true" "runc --root $rroot exec ex /bin/true" >&2
-exec_incept=$(median_ms "$work/exec.json" 0)
-exec_runc=$(median_ms "$work/exec.json" 1)
+medians=$(pair exec "$incept --root $iroot exec ex /bin/true" "runc --root $rroot exec ex /bin/true")
+read -r exec_incept exec_runc <<<"$medians"
 
 {
 	printf 'run_true_ratio: %s\n' "$(ratio "$incept_run" "$runc_run")"
 	printf 'run_true_incept_median_ms: %.0f\n' "$incept_run"
 	printf 'run_true_runc_median_ms: %.0f\n' "$runc_run"
 	printf 'run_true_guest_ms: %.0f\n' "${guest_ms:-0}"
+	# the same run's wall time minus its guest time (not the median's: runs vary by ~±150 ms)
 	printf 'run_true_host_overhead_ms: %.0f\n' \
-		"$(awk -v a="$incept_run" -v g="${guest_ms:-0}" 'BEGIN { print a - g }')"
+		"$(awk -v a="$one_ms" -v g="${guest_ms:-0}" 'BEGIN { print a - g }')"
 	printf 'exec_true_median_ms: %.0f\n' "$exec_incept"
 	printf 'exec_true_runc_median_ms: %.0f\n' "$exec_runc"
 	printf 'agent_minflt_per_container: %s\n' "${minflt:-unknown}"
@@ -153,10 +157,8 @@ exec ctr --address $CTR_SOCK --namespace incept-test run --rm --snapshotter nati
 	--runc-binary "\$1" $CTR_IMAGE "b\$\$" true
 SH
 	chmod +x "$work/ctr-run"
-	hyperfine -N --runs "$n" --warmup 1 --export-json "$work/ctr.json" \
-		"$work/ctr-run $incept" "$work/ctr-run $(command -v runc)" >&2
-	ctr_incept=$(median_ms "$work/ctr.json" 0)
-	ctr_runc=$(median_ms "$work/ctr.json" 1)
+	medians=$(pair ctr "$work/ctr-run $incept" "$work/ctr-run $(command -v runc)")
+	read -r ctr_incept ctr_runc <<<"$medians"
 	{
 		printf 'ctr_run_true_ratio: %s\n' "$(ratio "$ctr_incept" "$ctr_runc")"
 		printf 'ctr_run_true_incept_median_ms: %.0f\n' "$ctr_incept"
