@@ -206,7 +206,8 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	struct err e = {0};
 	enum incept_task task;
 	unsigned generation;
-	bool console_ok, mounts_private;
+	struct agent_rpc_config rpc_cfg = {.fs_root = AGENT_FS_MOUNT, .guest = true};
+	bool console_ok;
 	int listen_fd;
 
 	if (o->no_port)
@@ -223,16 +224,18 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	 * snapshot, instead of once per container in the init child (a recursive walk over the
 	 * copied mounts, emulated on PVM): a private mount's copies are private.
 	 */
-	mounts_private = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
+	rpc_cfg.mounts_private = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
 	if (!console_ok && agent_console_setup(&e) < 0)
 		agent_panic(&e);
 	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_MOUNTED);
 	read_cmdline(o, &cl);
+	rpc_cfg.trace = cl.trace;
 
 	/* In the snapshot taken at READY: a restored guest takes connections at once. */
 	listen_fd = agent_vsock_listen(PROTO_AGENT_PORT, &e);
-	if (listen_fd < 0)
+	if (listen_fd < 0 || agent_rpc_prepare(listen_fd, &rpc_cfg, &e) < 0)
 		agent_panic(&e);
+	agent_restore_prepare();
 	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_READY);
 	agent_port_send(INCEPT_CMD_READY, 0);
 	/*
@@ -252,6 +255,8 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 		agent_say_flush();
 	}
 
+	if (task != INCEPT_TASK_IDLE)
+		agent_rpc_unprepare();
 	if (o->selftest || cl.selftest || task == INCEPT_TASK_SELFTEST)
 		agent_poweroff(run_selftest("/run/selftest", "/run/selftest-marker"));
 	if (cl.poweroff || task == INCEPT_TASK_POWEROFF)
@@ -261,12 +266,7 @@ static __attribute__((noreturn)) void init_main(const struct agent_opts *o)
 	if (task == INCEPT_TASK_FS_TEST)
 		agent_poweroff(run_fs_task());
 	if (task == INCEPT_TASK_IDLE) {
-		const struct agent_rpc_config cfg = {.fs_root = AGENT_FS_MOUNT,
-						     .guest = true,
-						     .mounts_private = mounts_private,
-						     .trace = cl.trace};
-
-		agent_rpc_serve(listen_fd, &cfg, &e);
+		agent_rpc_serve(&e);
 		agent_panic(&e);
 	}
 	if (agent_reap_setup(&e) < 0)
@@ -285,7 +285,7 @@ static int serve_host(const struct agent_opts *o)
 		err_set(&e, EINVAL, "--serve needs --fs-root=DIR");
 	} else if (agent_console_setup(&e) == 0) {
 		fd = agent_rpc_listen_unix(o->serve, &e);
-		if (fd >= 0 && agent_rpc_serve(fd, &cfg, &e) == 0)
+		if (fd >= 0 && agent_rpc_prepare(fd, &cfg, &e) == 0 && agent_rpc_serve(&e) == 0)
 			return 0;
 	}
 	agent_say_error(&e);

@@ -18,6 +18,7 @@ enum agent_mark {
 	AGENT_MARK_READY = 3,	   /* about to report ready */
 	AGENT_MARK_GENERATION = 4, /* after a restore: generation read */
 	AGENT_MARK_RESEEDED = 5,   /* after a restore: RNG reseeded */
+	AGENT_MARK_CREATE = 6,	   /* a CREATE arrived (bench/lifecycle.sh's breakdown) */
 };
 
 /* ioperm(INCEPT_PORT, 4, 1). Needs CAP_SYS_RAWIO and CONFIG_X86_IOPL_IOPERM. */

@@ -15,6 +15,13 @@
 #define AGENT_RNDRESEEDCRNG _IO('R', 0x07)
 #define AGENT_ENTROPY_WORDS 16 /* 512 bits */
 
+static int urandom_fd = -1;
+
+void agent_restore_prepare(void)
+{
+	urandom_fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+}
+
 static int reseed(struct err *e)
 {
 	struct {
@@ -22,11 +29,12 @@ static int reseed(struct err *e)
 		int buf_size;	   /* bytes */
 		uint32_t buf[AGENT_ENTROPY_WORDS];
 	} pool = {.entropy_count = 32 * AGENT_ENTROPY_WORDS, .buf_size = 4 * AGENT_ENTROPY_WORDS};
-	int fd, r = 0;
+	int fd = urandom_fd, r = 0;
 
 	for (unsigned i = 0; i < AGENT_ENTROPY_WORDS; i++)
 		pool.buf[i] = agent_port_query(INCEPT_QUERY_ENTROPY);
-	fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/dev/urandom", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(e, errno, "open /dev/urandom");
 	/* Mixing alone is not enough: the CRNG keeps its key until its next scheduled reseed. */
@@ -34,7 +42,8 @@ static int reseed(struct err *e)
 		r = err_sys(e, errno, "RNDADDENTROPY");
 	else if (ioctl(fd, AGENT_RNDRESEEDCRNG) < 0)
 		r = err_sys(e, errno, "RNDRESEEDCRNG");
-	close(fd);
+	if (fd != urandom_fd)
+		close(fd);
 	return r;
 }
 

@@ -12,6 +12,12 @@
 #include "error.h"
 #include "guest_abi.h"
 
+/*
+ * Before READY(0): opens /dev/urandom for the reseed, so the open's path walk is in the
+ * snapshot and not on every restored container's start path.
+ */
+void agent_restore_prepare(void);
+
 /* Returns the generation (0: a cold boot, nothing to do). */
 int agent_restore_check(unsigned *generation, struct err *e);
 

@@ -20,7 +20,20 @@ struct agent_rpc_config {
 /* The Unix socket of the host test mode (--serve=PATH), non-blocking, CLOEXEC. */
 int agent_rpc_listen_unix(const char *path, struct err *e);
 
-/* Serves until SHUTDOWN (then: a guest powers off, a host returns 0) or a fatal error. */
-int agent_rpc_serve(int listen_fd, const struct agent_rpc_config *cfg, struct err *e);
+/*
+ * The server's state (signal mask, signalfd, /dev/null, the warm input buffers touched once).
+ * A guest does this before READY(0), so it is in the snapshot: after a restore each system
+ * call and each first touch of a page is emulated guest-kernel work (~5-40 ms each on PVM).
+ */
+int agent_rpc_prepare(int listen_fd, const struct agent_rpc_config *cfg, struct err *e);
+
+/* Undoes agent_rpc_prepare for a guest that got another task than serving. */
+void agent_rpc_unprepare(void);
+
+/*
+ * Serves until SHUTDOWN (then: a guest powers off, a host returns 0) or a fatal error;
+ * agent_rpc_prepare first.
+ */
+int agent_rpc_serve(struct err *e);
 
 #endif
