@@ -27,6 +27,7 @@ struct agent_proc {
 	bool failed;  /* ERROR instead of PID: no EXIT */
 	bool reaped;
 	bool exit_sent;
+	bool start_now; /* init of a CREATE with START_NOW: PID goes out after execve */
 	int wait_status;
 	int status_fd; /* child -> agent status records; -1 after EOF */
 	int start_fd;  /* init: START's byte goes here; -1 after */

@@ -25,6 +25,7 @@
 #include "container.h"
 #include "fstest.h"
 #include "process.h"
+#include "port.h"
 #include "trace.h"
 
 static void close_fd(int *fd)
@@ -211,6 +212,7 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 	}
 	close_child_ends(s, pr, ends);
 	pr->is_init = true;
+	pr->start_now = ct->start_now;
 	s->init = pr;
 	s->namespaces = ct->namespaces;
 	attach(c, pr, &ct->process);
@@ -230,6 +232,7 @@ void agent_create(struct agent_server *s, struct agent_conn *c, const uint8_t *p
 
 	agent_trace_reset();
 	agent_trace_mark(AGENT_TP_CREATE);
+	agent_port_send(INCEPT_CMD_MARK, AGENT_MARK_CREATE);
 	if (s->init) {
 		err_set(&e, EEXIST, "container %s already exists in this guest", "(one per guest)");
 		agent_conn_error(c, &e);
@@ -344,6 +347,17 @@ void agent_exec(struct agent_server *s, struct agent_conn *c, const uint8_t *p, 
 	proto_process_free(&pp);
 }
 
+/* The init waits on its start pipe (ready, after its setup): one byte lets it execve. */
+static int start_init(struct agent_server *s, struct agent_proc *init, struct err *e)
+{
+	if (write(init->start_fd, "s", 1) != 1)
+		return err_sys(e, errno, "start the container");
+	close_fd(&init->start_fd);
+	agent_trace_mark(AGENT_TP_START);
+	s->started = true;
+	return 0;
+}
+
 int agent_start(struct agent_server *s, struct agent_conn *c, struct err *e)
 {
 	struct agent_proc *init = s->init;
@@ -356,11 +370,8 @@ int agent_start(struct agent_server *s, struct agent_conn *c, struct err *e)
 		return err_set(e, ESRCH, "cannot start a container that has stopped");
 	if (!init->running)
 		return err_set(e, EAGAIN, "the container is still being created");
-	if (write(init->start_fd, "s", 1) != 1)
-		return err_sys(e, errno, "start the container");
-	close_fd(&init->start_fd);
-	agent_trace_mark(AGENT_TP_START);
-	s->started = true;
+	if (start_init(s, init, e) < 0)
+		return -1;
 	init->start_conn = c;
 	return 0;
 }
@@ -403,6 +414,10 @@ static void status_eof(struct agent_server *s, struct agent_proc *pr)
 	} else if (!pr->running) {
 		err_set(&e, ECHILD, "container init exited during setup");
 		setup_failed(s, pr, &e);
+	} else if (pr->start_now) {
+		agent_trace_mark(AGENT_TP_EXECVE);
+		pr->start_now = false; /* execve succeeded: the reply to CREATE */
+		reply_pid(pr->conn, pr->pid);
 	} else if (pr->start_conn) {
 		struct agent_conn *c = pr->start_conn;
 
@@ -472,13 +487,21 @@ void agent_proc_status(struct agent_server *s, struct agent_proc *pr)
 		return; /* EXEC's pty master; its PID comes at EOF (execve) */
 	if (rec.errnum == 0 && pr->is_init && !pr->running) {
 		pr->running = true; /* ready: waits for START */
-		reply_pid(pr->conn, pr->pid);
 		agent_trace_mark(AGENT_TP_READY);
+		if (!pr->start_now)
+			reply_pid(pr->conn, pr->pid);
+		else if (start_init(s, pr, &e) < 0)
+			goto failed;
 		return;
 	}
 	err_set(&e, rec.errnum ? rec.errnum : EINVAL, "%s", rec.msg);
+failed:
 	close_fd(&pr->status_fd);
-	if (pr->is_init && pr->running) {
+	if (pr->is_init && pr->start_now) {
+		/* START_NOW: the execve's error is CREATE's answer; nothing was started */
+		kill(pr->pid, SIGKILL);
+		setup_failed(s, pr, &e);
+	} else if (pr->is_init && pr->running) {
 		/* execve after START failed: START says so; the stream gets EXIT 127 */
 		if (pr->start_conn)
 			agent_conn_error(pr->start_conn, &e);

@@ -275,6 +275,7 @@ int proto_encode_container(struct proto_buf *b, const struct proto_container *c,
 	put_strv(b, PROTO_T_MASKED, c->masked, c->nr_masked);
 	put_strv(b, PROTO_T_READONLY, c->readonly, c->nr_readonly);
 	put_strv(b, PROTO_T_SYSCTL, c->sysctl, c->nr_sysctl);
+	put_bool(b, PROTO_T_START_NOW, c->start_now);
 	proto_nest_begin(b, PROTO_T_PROCESS);
 	put_process_fields(b, &c->process);
 	proto_nest_end(b);

@@ -107,6 +107,7 @@ enum proto_tag {
 	PROTO_T_READONLY = 40,	 /* string path, repeated */
 	PROTO_T_SYSCTL = 41,	 /* string key=value, repeated */
 	PROTO_T_PROCESS = 42,	 /* nested: the init process, struct proto_process fields */
+	PROTO_T_START_NOW = 43,	 /* u32 0/1: start at once, no START (run without hooks) */
 
 	/* inside PROTO_T_MOUNT */
 	PROTO_T_M_DEST = 64,	    /* string, absolute */
@@ -202,6 +203,7 @@ struct proto_container {
 	uint32_t nr_readonly;
 	const char **sysctl; /* "key=value" */
 	uint32_t nr_sysctl;
+	bool start_now; /* the reply comes after execve: PID = running (docs/protocol.md) */
 	struct proto_process process;
 };
 

@@ -409,6 +409,8 @@ static int container_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l
 		return add_str(c->readonly, &c->nr_readonly, tag, v, l, e);
 	case PROTO_T_SYSCTL:
 		return add_str(c->sysctl, &c->nr_sysctl, tag, v, l, e);
+	case PROTO_T_START_NOW:
+		return want_bool(tag, v, l, &c->start_now, e);
 	case PROTO_T_PROCESS:
 		if (c->process.args)
 			return err_set(e, EPROTO, "container: two processes");

@@ -39,6 +39,9 @@ struct rt_bundle {
  * process.terminal, namespaces incept can provide, process.args[0] found in the rootfs, and
  * that the id is free.
  */
+/* --preserve-fds: 0 is all a VM can do (the fds are the host's); more is a clear error. */
+int rt_check_preserve_fds(long long n, struct err *e);
+
 int rt_bundle_load(const struct rt_global *g, const struct rt_create_opts *o, bool detach,
 		   const char *id, struct rt_bundle *b, struct err *e);
 void rt_bundle_free(struct rt_bundle *b);
@@ -90,7 +93,8 @@ struct rt_launch {
 	char *const *shares;
 	size_t nr_shares;
 	int stdio[3];
-	int netns_fd;		/* -1: the caller's network namespace */
+	int netns_fd;		/* -1: the caller's network namespace, or a new one: */
+	bool new_netns;		/* config.json lists a network namespace without a path */
 	const char *cgroup_dir; /* NULL: the caller's cgroup */
 };
 
@@ -153,7 +157,8 @@ int rt_hooks_run(const struct oci_hook_list *l, const char *kind, const char *st
 struct rt_created {
 	struct oci_container *c; /* locked */
 	struct oci_config *cfg;
-	pid_t pid; /* the VMM, our child */
+	pid_t pid;    /* the VMM, our child */
+	bool started; /* created with START_NOW: already running, no START to send */
 };
 
 /*
@@ -165,6 +170,8 @@ int rt_container_create(const struct rt_global *g, const struct rt_create_opts *
 			const char *id, struct rt_created *out, struct err *e);
 /* start's work on a locked, created container: START, state `running`, poststart hooks. */
 int rt_container_start(struct oci_container *c, struct err *e);
+/* The same without START, for a container created with START_NOW. */
+int rt_container_started(struct oci_container *c, struct err *e);
 /* The container's state JSON (as hooks get it), malloc'd. */
 char *rt_container_state_json(const struct oci_container *c, struct err *e);
 /* The config.json copy in the state directory (NULL + e on failure). */

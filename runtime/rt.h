@@ -193,6 +193,7 @@ struct rt_create_opts {
 	bool keep;
 	bool no_subreaper;
 	bool no_snapshot; /* incept's own: cold-boot the guest instead of restoring a snapshot */
+	bool start_now;	  /* not a flag: run asks the agent to start at once when it may */
 };
 
 /* create's and run's shared flags, each with runc's help text (the tables keep runc's order). */

@@ -72,6 +72,11 @@ static void abort_run(const struct rt_global *g, const char *id, struct rt_creat
 	remove_container(g, id);
 }
 
+static int start(struct rt_created *cr, struct err *e)
+{
+	return cr->started ? rt_container_started(cr->c, e) : rt_container_start(cr->c, e);
+}
+
 static int run_foreground(const struct rt_global *g, const struct rt_create_opts *o, const char *id,
 			  struct rt_created *cr, struct err *e)
 {
@@ -83,7 +88,7 @@ static int run_foreground(const struct rt_global *g, const struct rt_create_opts
 	forward_signals(true);
 	if (own_tty)
 		rt_tty_raw(0, &tty);
-	if (rt_container_start(cr->c, e) < 0) {
+	if (start(cr, e) < 0) {
 		rt_tty_restore(&tty);
 		forward_signals(false);
 		abort_run(g, id, cr);
@@ -101,17 +106,18 @@ static int run_foreground(const struct rt_global *g, const struct rt_create_opts
 
 static int run_run(const struct rt_global *g, void *opts, int argc, char **argv, struct err *e)
 {
-	const struct rt_create_opts *o = opts;
+	struct rt_create_opts *o = opts;
 	struct rt_created cr;
 	int r;
 
 	(void)argc;
+	o->start_now = true;
 	if (rt_container_create(g, o, o->detach, argv[0], &cr, e) < 0)
 		return err_prefix(e, "incept run failed");
 	if (!o->detach) {
 		r = run_foreground(g, o, argv[0], &cr, e);
 	} else {
-		r = rt_container_start(cr.c, e);
+		r = start(&cr, e);
 		if (r < 0)
 			abort_run(g, argv[0], &cr);
 		else

@@ -114,6 +114,16 @@ teardown() {
 	nothing_left
 }
 
+@test "run: an execve that fails after the start (run starts at once) fails run, nothing left" {
+	make_busybox_bundle "$B" /bin/bad
+	printf '\0\1not a program' >"$B/rootfs/bin/bad"
+	chmod 755 "$B/rootfs/bin/bad"
+	run --separate-stderr ic run -b "$B" r1 </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'incept run failed: '*'/bin/bad'*'exec format error'* ]]
+	nothing_left
+}
+
 @test "run: io.incept annotations shape the VM; snapshot=false cold-boots" {
 	make_busybox_bundle "$B" sleep 100
 	bundle_set "$B" '.annotations = {"io.incept.snapshot": "false", "io.incept.memory_mib": "160"}'

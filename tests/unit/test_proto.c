@@ -124,6 +124,7 @@ static void test_container_round_trip(void)
 		.nr_masked = 1,
 		.sysctl = sysctl,
 		.nr_sysctl = 1,
+		.start_now = true,
 	};
 	struct proto_container out;
 	struct proto_buf b;
@@ -150,6 +151,7 @@ static void test_container_round_trip(void)
 	CHECK_INT(out.nr_masked, 1);
 	CHECK_INT(out.nr_readonly, 0);
 	CHECK_STR(out.sysctl[0], "net.ipv4.ip_forward=1");
+	CHECK(out.start_now);
 	check_process(&out.process);
 	proto_container_free(&out);
 	proto_buf_free(&b);
