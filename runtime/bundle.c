@@ -76,6 +76,19 @@ static int check_namespaces(const struct oci_config *cfg, struct err *e)
 	return 0;
 }
 
+int rt_check_preserve_fds(long long n, struct err *e)
+{
+	if (n < 0)
+		return err_set(e, EINVAL, "--preserve-fds: %lld is not a count", n);
+	if (n > 0)
+		return err_set(
+			e, ENOTSUP,
+			"--preserve-fds %lld: host file descriptors cannot be passed into the "
+			"container's VM (not supported by incept)",
+			n);
+	return 0;
+}
+
 static int check_id_free(const struct rt_global *g, const char *id, struct err *e)
 {
 	struct oci_container *c;
@@ -181,7 +194,7 @@ int rt_bundle_load(const struct rt_global *g, const struct rt_create_opts *o, bo
 	struct stat st;
 
 	memset(b, 0, sizeof(*b));
-	if (oci_state_id_check(id, e) < 0)
+	if (oci_state_id_check(id, e) < 0 || rt_check_preserve_fds(o->preserve_fds, e) < 0)
 		return -1;
 	/* As runc, which chdir()s into the bundle first. */
 	b->dir = rt_abs_path(given, e);

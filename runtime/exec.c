@@ -321,7 +321,9 @@ static int exec_run(const struct rt_global *g, void *opts, int argc, char **argv
 	if (rt_container_open(g, argv[0], 0, &c, e) < 0)
 		return err_prefix(e, "exec failed");
 	signal(SIGPIPE, SIG_IGN);
-	r = check_status(c, o, e);
+	r = rt_check_preserve_fds(o->preserve_fds, e);
+	if (r == 0)
+		r = check_status(c, o, e);
 	if (r == 0)
 		r = load_process(o, c, argc, argv, &x, e);
 	if (r == 0 && (stream = rt_agent_connect(c->state.vmm_socket, e)) < 0)

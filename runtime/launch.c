@@ -112,6 +112,12 @@ static __attribute__((noreturn)) void child(const struct rt_launch *l, const str
 		child_cgroup(l->cgroup_dir, sync);
 	if (l->netns_fd >= 0 && setns(l->netns_fd, CLONE_NEWNET) < 0)
 		child_fail(sync, errno, "join the network namespace");
+	/*
+	 * As runc makes one for the container: here it holds the VMM, which then reaches no host
+	 * network at all (the guest has no NIC without one; vmm.sock is a path, not an address).
+	 */
+	if (l->new_netns && unshare(CLONE_NEWNET) < 0)
+		child_fail(sync, errno, "new network namespace");
 	child_fds(l, sync);
 	execv(c->argv[0], (char *const *)c->argv);
 	child_fail(SYNC_FD, errno, c->argv[0]);

@@ -108,9 +108,13 @@ set_config() {
 
 @test "create: runc's flags are accepted, others rejected" {
 	run --separate-stderr incept create --bundle "$B" --pid-file "$BATS_TEST_TMPDIR/pid" \
-		--no-pivot --no-new-keyring --preserve-fds 2 c1
+		--no-pivot --no-new-keyring --preserve-fds 0 c1
 	[[ "$stderr" == *"$NOVMM"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/pid" ]
+	# the fds are the host's: a VM cannot get them, and says so instead of dropping them
+	run --separate-stderr incept create --bundle "$B" --preserve-fds 2 c1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'--preserve-fds 2: host file descriptors cannot be passed into the container'* ]]
 	run --separate-stderr incept create --detach -b "$B" c1
 	[ "$status" -eq 1 ]
 	[ "${lines[0]}" = "Incorrect Usage: flag provided but not defined: -detach" ]

@@ -60,6 +60,12 @@ teardown() {
 	[ ! -e "$BATS_TEST_TMPDIR/p" ]
 }
 
+@test "exec: --preserve-fds above 0 is refused (host fds cannot reach the VM)" {
+	run --separate-stderr incept exec --preserve-fds 1 run1 true
+	[ "$status" -eq 255 ]
+	[[ "$stderr" == *'--preserve-fds 1: host file descriptors cannot be passed into the container'* ]]
+}
+
 @test "exec: what follows the id is the command, flags included (no reordering)" {
 	run --separate-stderr incept exec run1 ls --bogus -d
 	[ "$status" -eq 255 ]

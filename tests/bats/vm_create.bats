@@ -165,6 +165,27 @@ status_of() {
 	rmdir "$v2/incept-test"
 }
 
+@test "network namespace: a new one for the VMM without a path, the named one with a path" {
+	command -v ip >/dev/null || skip "no ip(8) to make a named network namespace"
+	make_busybox_bundle "$B" sleep 100
+	ic run -d -b "$B" n1 </dev/null >"$OUT" 2>&1
+	local pid
+	pid=$(ic state n1 | jq .pid)
+	[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+	ic delete -f n1
+	ip netns add incept-test-n2
+	bundle_set "$B" '(.linux.namespaces[] | select(.type == "network")) += {"path": "/run/netns/incept-test-n2"}'
+	ic run -d -b "$B" n2 </dev/null >"$OUT" 2>&1 || { ip netns delete incept-test-n2; cat "$OUT"; false; }
+	pid=$(ic state n2 | jq .pid)
+	local want got
+	want="net:[$(stat -L -c %i /run/netns/incept-test-n2)]"
+	got=$(readlink "/proc/$pid/ns/net")
+	ic delete -f n2
+	ip netns delete incept-test-n2
+	[ "$got" = "$want" ]
+	nothing_left
+}
+
 @test "three containers at once" {
 	make_busybox_bundle "$B" sh -c 'echo "hello from $(hostname)"'
 	local i pids=()
