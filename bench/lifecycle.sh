@@ -8,11 +8,12 @@
 #   run_true_ratio             incept run / runc run (medians)
 #   ctr_run_true_ratio         the same through ctr run --rm and the stock runc shim
 #   run_true_guest_ms          inside the guest: the agent got CREATE -> it sent EXIT
-#   run_true_host_overhead_ms  the rest of that `incept run`: runtime, VMM start, restore, vsock,
-#                              virtio-fs round trips, relay
+#   run_true_host_overhead_ms  the rest of an `incept run`: runtime, VMM start, restore, vsock,
+#                              relay (median over KEPT runs of each run's wall - its guest time)
 #   exec_true_median_ms        `incept exec ID true` into a running container
-# then a breakdown of one container (the VMM's log: restore steps, agent ready, create and
-# exit) and the agent's own page faults per container. Needs /dev/kvm, runc, hyperfine;
+# then where the host overhead goes (medians over the kept runs, from the VMM's log and the
+# agent's port marks), one container's VMM log, and the agent's own page faults and system
+# calls per container. Needs /dev/kvm, runc, hyperfine;
 # containerd + ctr for the ctr pair. Appends to bench/RESULTS.md.
 set -euo pipefail
 
@@ -83,14 +84,31 @@ medians=$(pair run "$incept --root $iroot run --bundle $work/bundle rt" \
 	"runc --root $rroot run --bundle $work/bundle rt")
 read -r incept_run runc_run <<<"$medians"
 
-# --- one container kept after it ran, for the guest's share and the breakdown
-t0=$(date +%s%N)
-"$incept" --root "$iroot" run --keep --bundle "$work/bundle" one </dev/null >/dev/null
-one_ms=$((($(date +%s%N) - t0) / 1000000))
-cp "$iroot/one/vmm.log" "$work/one.log"
-"$incept" --root "$iroot" delete one
-guest_ms=$(sed -n 's/.*container exited: .*guest_ms=\([0-9.]*\).*/\1/p' "$work/one.log" | tail -1)
-minflt=$(sed -n 's/.*agent_minflt=\([0-9]*\).*/\1/p' "$work/one.log" | tail -1)
+# --- containers kept after they ran, for the guest's share and the breakdown: per run its
+# wall time and, from its VMM log (ms since the VMM's exec), when the agent took work (READY),
+# when it had the CREATE (port mark 6), when the VMM had the EXIT, and the guest time
+kept=$(((n + 1) / 2))
+for i in $(seq "$kept"); do
+	t0=$(date +%s%N)
+	"$incept" --root "$iroot" run --keep --bundle "$work/bundle" one </dev/null >/dev/null
+	wall=$((($(date +%s%N) - t0) / 1000000))
+	cp "$iroot/one/vmm.log" "$work/one.log"
+	"$incept" --root "$iroot" delete one
+	awk -v wall="$wall" '
+		/agent takes work at/ { match($0, /at [0-9]+ ms/); ready = substr($0, RSTART + 3) + 0 }
+		/agent mark 6 at/ { match($0, /at [0-9]+ ms/); create = substr($0, RSTART + 3) + 0 }
+		/container exited:/ {
+			match($0, /guest_ms=[0-9.]+/); guest = substr($0, RSTART + 9) + 0
+			match($0, /at [0-9]+ ms/); exited = substr($0, RSTART + 3) + 0
+			match($0, /agent_minflt=[0-9]+/); minflt = substr($0, RSTART + 13) + 0
+		}
+		END { print wall, guest, ready, create, exited, minflt }' "$work/one.log" >>"$work/kept"
+done
+med() { # med COLUMN-EXPRESSION: the median over the kept runs (awk on $work/kept)
+	awk "{ print $1 }" "$work/kept" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+guest_ms=$(med '$2')
+minflt=$(med '$6')
 
 # --- exec true into a running container
 set_args /bin/sleep 100000
@@ -104,9 +122,8 @@ read -r exec_incept exec_runc <<<"$medians"
 	printf 'run_true_incept_median_ms: %.0f\n' "$incept_run"
 	printf 'run_true_runc_median_ms: %.0f\n' "$runc_run"
 	printf 'run_true_guest_ms: %.0f\n' "${guest_ms:-0}"
-	# the same run's wall time minus its guest time (not the median's: runs vary by ~±150 ms)
-	printf 'run_true_host_overhead_ms: %.0f\n' \
-		"$(awk -v a="$one_ms" -v g="${guest_ms:-0}" 'BEGIN { print a - g }')"
+	# each run's wall time minus its own guest time (guest times vary by ~±300 ms)
+	printf 'run_true_host_overhead_ms: %.0f\n' "$(med '$1 - $2')"
 	printf 'exec_true_median_ms: %.0f\n' "$exec_incept"
 	printf 'exec_true_runc_median_ms: %.0f\n' "$exec_runc"
 	printf 'agent_minflt_per_container: %s\n' "${minflt:-unknown}"
@@ -167,10 +184,18 @@ SH
 fi
 
 {
-	echo "# breakdown of one \`incept run --keep\` (VMM log; ms since the VMM's exec)"
+	echo "# where run_true_host_overhead_ms goes (medians of $kept kept runs):"
+	printf 'host_vmm_exec_to_agent_ready_ms: %.0f\n' "$(med '$3')"
+	printf 'host_agent_ready_to_create_ms: %.0f\n' "$(med '$4 - $3')"
+	printf 'host_exit_to_vmm_ms: %.0f\n' "$(med '$5 - $4 - $2')"
+	printf 'host_runtime_ms: %.0f\n' "$(med '$1 - $5')"
+	echo "#   vmm_exec_to_agent_ready: VMM start, snapshot restore, the agent's reseed + clock"
+	echo "#   agent_ready_to_create: a vsock stream from the VMM, the agent's accept + read"
+	echo "#   exit_to_vmm: the EXIT message through vsock to the VMM's relay"
+	echo "#   runtime: incept before exec'ing the VMM, the VMM's teardown, incept's exit"
+	echo "# run sends CREATE with START_NOW (no hooks): no START stream inside run_true_guest_ms"
+	echo "# the last kept run's VMM log (ms since the VMM's exec):"
 	sed -n 's/.*msg="\(.*\)".*$/  \1/p' "$work/one.log" | head -20
-	echo "# run_true_guest_ms counts from the agent's CREATE to its EXIT: it includes the"
-	echo "# runtime's START round trip (the agent waits for it), ~80 ms on this host"
 } >>"$out"
 cat "$out"
 if [ "$write_results" = 1 ]; then
