@@ -50,8 +50,10 @@ static const char usage_text[] =
 	"  --vsock-socket PATH  listen on this Unix socket for host clients of guest vsock\n"
 	"                       ports (\"CONNECT <port>\\n\"); guest connections to host port P\n"
 	"                       go to PATH_P\n"
-	"  --share NAME=PATH[:ro]  share a host directory or file as /NAME of the virtio-fs\n"
-	"                       tag \"incept\" (repeatable; added at every start, never saved)\n"
+	"  --share NAME=PATH[:ro][:keep]\n"
+	"                       share a host directory or file as /NAME of the virtio-fs\n"
+	"                       tag \"incept\" (repeatable; added at every start, never saved);\n"
+	"                       keep: the guest keeps file data cached across opens\n"
 	"  --share-cache SECS   how long the guest may cache share entries and attributes\n"
 	"                       (default 1; 0: ask the host every time)\n"
 	"  --sync-fd N          container mode (docs/protocol.md): read a CREATE request from\n"
@@ -151,8 +153,9 @@ static int parse_task(struct cli *c, const char *arg, struct err *e)
 }
 
 /*
- * NAME=PATH[:ro] (or :rw). Splits the argument in place (argv strings are ours); the name is
- * checked by the FUSE server when the share is added.
+ * NAME=PATH[:ro|:rw][:keep] (keep: the guest keeps file data cached across opens). Splits the
+ * argument in place (argv strings are ours); the name is checked by the FUSE server when the share
+ * is added.
  */
 /* Copies of --share arguments, split in place (argv itself stays as given: ps shows it). */
 static char share_args[VMM_MAX_SHARES][PATH_MAX + 256];
@@ -176,6 +179,11 @@ static int parse_share(struct cli *c, const char *given, struct err *e)
 	s->name = arg;
 	s->path = eq + 1;
 	len = strlen(s->path);
+	if (len > 5 && !strcmp(s->path + len - 5, ":keep")) {
+		s->keep_cache = true;
+		len -= 5;
+		eq[1 + len] = '\0';
+	}
 	if (len > 3 && (!strcmp(s->path + len - 3, ":ro") || !strcmp(s->path + len - 3, ":rw"))) {
 		s->readonly = s->path[len - 2] == 'r' && s->path[len - 1] == 'o';
 		eq[1 + len - 3] = '\0';

@@ -31,6 +31,7 @@ struct vmm_share {
 	const char *name;
 	const char *path;
 	bool readonly;
+	bool keep_cache; /* :keep, VFS_SHARE_KEEP_CACHE */
 };
 
 /* What the command line asked for. */

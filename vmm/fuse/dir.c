@@ -288,7 +288,7 @@ int vfs_op_rename2(struct vfs_req *r)
 int vfs_op_opendir(struct vfs_req *r)
 {
 	struct fuse_open_in oi;
-	struct fuse_open_out oo = {.open_flags = r->srv->opts.keep_cache ? FOPEN_CACHE_DIR : 0};
+	struct fuse_open_out oo = {0};
 	struct vfs_inode *in;
 	int fd = -1, rc = 0;
 
@@ -307,6 +307,8 @@ int vfs_op_opendir(struct vfs_req *r)
 		vfs_inode_put(r->srv, in);
 		return rc;
 	}
+	if (vfs_keep_cache(r->srv, in))
+		oo.open_flags = FOPEN_CACHE_DIR;
 	rc = vfs_handle_new(r->srv, in, fd, &oo.fh);
 	vfs_inode_put(r->srv, in); /* the handle holds its own reference */
 	if (rc < 0)

@@ -58,8 +58,8 @@ static int reply_open(struct vfs_req *r, struct vfs_inode *in, int fd,
 		      const struct fuse_entry_out *entry)
 {
 	/* NOFLUSH: FLUSH does nothing here (no locks, nothing buffered); spare its round trip */
-	struct fuse_open_out oo = {.open_flags = FOPEN_NOFLUSH |
-						 (r->srv->opts.keep_cache ? FOPEN_KEEP_CACHE : 0)};
+	struct fuse_open_out oo = {
+		.open_flags = FOPEN_NOFLUSH | (vfs_keep_cache(r->srv, in) ? FOPEN_KEEP_CACHE : 0)};
 	int rc = vfs_handle_new(r->srv, in, fd, &oo.fh);
 
 	if (rc < 0)

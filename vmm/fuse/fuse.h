@@ -39,12 +39,25 @@ struct vfs_opts {
 int vfs_server_create(const struct vfs_opts *opts, struct vfs_server **out, struct err *e);
 void vfs_server_destroy(struct vfs_server *srv);
 
+/* vfs_share_add flags (1 is read-only, so a bool `readonly` reads the same). */
+enum {
+	VFS_SHARE_RO = 1u,
+	/*
+	 * The guest keeps this share's file data cached across opens (FOPEN_KEEP_CACHE), still
+	 * dropping it when it sees a file's mtime or size change (FUSE_AUTO_INVAL_DATA, after the
+	 * attribute timeout): for a container's rootfs, which only its own guest changes. Without
+	 * it every open drops the file's pages: each exec of busybox re-read all 1.9 MB through
+	 * FUSE (~1 s of emulated guest kernel on PVM).
+	 */
+	VFS_SHARE_KEEP_CACHE = 2u,
+};
+
 /*
  * Adds the root entry `name` for the host directory or regular file `host_path` (followed if
  * it is a symlink: the path comes from the host's configuration, not from the guest).
  * Thread-safe; may be called while requests are being served.
  */
-int vfs_share_add(struct vfs_server *srv, const char *name, const char *host_path, bool readonly,
+int vfs_share_add(struct vfs_server *srv, const char *name, const char *host_path, unsigned flags,
 		  struct err *e);
 
 /*

@@ -19,6 +19,7 @@
 struct vfs_share {
 	char name[NAME_MAX + 1];
 	bool readonly;
+	bool keep_cache; /* VFS_SHARE_KEEP_CACHE */
 	unsigned index;
 	int fd; /* O_PATH of the shared directory or file */
 	dev_t dev;
@@ -122,6 +123,8 @@ int vfs_stat_inode(struct vfs_server *srv, struct vfs_inode *in, struct stat *st
 int vfs_lookup(struct vfs_server *srv, struct vfs_inode *dir, const char *name,
 	       struct fuse_entry_out *eo);
 bool vfs_writable(const struct vfs_inode *in);
+/* Whether opens of `in` keep the guest's cached data (vfs_opts.keep_cache or its share's). */
+bool vfs_keep_cache(const struct vfs_server *srv, const struct vfs_inode *in);
 int vfs_open_beneath(int dirfd, const char *name);
 int vfs_entry_from_fd(struct vfs_server *srv, struct vfs_share *share, int fd,
 		      struct fuse_entry_out *eo);

@@ -26,6 +26,11 @@ bool vfs_writable(const struct vfs_inode *in)
 	return in->share && !in->share->readonly;
 }
 
+bool vfs_keep_cache(const struct vfs_server *srv, const struct vfs_inode *in)
+{
+	return srv->opts.keep_cache || (in->share && in->share->keep_cache);
+}
+
 void vfs_fill_attr(struct vfs_server *srv, const struct stat *st, struct fuse_attr *a)
 {
 	unsigned maj = major(st->st_rdev), min = minor(st->st_rdev);

@@ -333,7 +333,7 @@ static int share_check_name(const char *name, struct err *e)
 	return 0;
 }
 
-int vfs_share_add(struct vfs_server *srv, const char *name, const char *host_path, bool readonly,
+int vfs_share_add(struct vfs_server *srv, const char *name, const char *host_path, unsigned flags,
 		  struct err *e)
 {
 	cleanup_close int fd = -1;
@@ -352,7 +352,8 @@ int vfs_share_add(struct vfs_server *srv, const char *name, const char *host_pat
 	if (!s)
 		return err_sys(e, ENOMEM, "share %s", name);
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->readonly = readonly;
+	s->readonly = flags & VFS_SHARE_RO;
+	s->keep_cache = flags & VFS_SHARE_KEEP_CACHE;
 	s->dev = st.st_dev;
 	s->ino = st.st_ino;
 	s->type = st.st_mode & S_IFMT;

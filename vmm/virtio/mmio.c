@@ -454,11 +454,13 @@ int vmm_virtio_fs_add_shares(struct vmm *vm, struct err *e)
 	for (unsigned i = 0; i < vm->cfg->nr_shares; i++) {
 		const struct vmm_share *s = &vm->cfg->shares[i];
 
-		if (vfs_share_add(vmm_virtio_fs_server(vm->fs), s->name, s->path, s->readonly, e) <
-		    0)
+		unsigned flags = (s->readonly ? VFS_SHARE_RO : 0) |
+				 (s->keep_cache ? VFS_SHARE_KEEP_CACHE : 0);
+
+		if (vfs_share_add(vmm_virtio_fs_server(vm->fs), s->name, s->path, flags, e) < 0)
 			return err_prefix(e, "--share");
-		log_debug("virtio-fs: share %s = %s%s", s->name, s->path,
-			  s->readonly ? " (read-only)" : "");
+		log_debug("virtio-fs: share %s = %s%s%s", s->name, s->path,
+			  s->readonly ? " (read-only)" : "", s->keep_cache ? " (kept cache)" : "");
 	}
 	return 0;
 }
