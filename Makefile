@@ -32,6 +32,8 @@ CPPFLAGS_ALL := -I. -Icommon -DINCEPT_VERSION='"$(VERSION)"' -DINCEPT_COMMIT='"$
 CFLAGS_ALL := -std=gnu11 $(OPT) $(WARN) $(FORTIFY) -fstack-protector-strong -MMD -MP $(SANFLAGS) $(EXTRA_CFLAGS)
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c 2>/dev/null)
 JSONC_LIBS := $(shell pkg-config --libs json-c 2>/dev/null || echo -ljson-c)
+# The runtime compiles seccomp filters (runtime/seccomp.c); the static agent never links it.
+SECCOMP_LIBS := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
 
 COMMON_SRC := $(wildcard common/*.c)
 OCI_SRC := $(wildcard oci/*.c)
@@ -69,7 +71,7 @@ $(O)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(JSONC_CFLAGS) -c $< -o $@
 
 $(O)/incept: $(call obj,runtime/main.c) $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(JSONC_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(JSONC_LIBS) $(SECCOMP_LIBS) $(LDLIBS)
 
 $(O)/incept-vmm: $(call obj,vmm/main.c) $(VMM_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpthread
@@ -92,7 +94,8 @@ $(O)/tests/test_agent_%: tests/unit/test_agent_%.c $(AGENT_HOST_OBJ) $(COMMON_OB
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -o $@ $< $(AGENT_HOST_OBJ) $(COMMON_OBJ)
 $(O)/tests/test_%: tests/unit/test_%.c $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ) tests/unit/unit.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(JSONC_CFLAGS) -o $@ $< $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ) $(JSONC_LIBS)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(JSONC_CFLAGS) -o $@ $< $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ) $(JSONC_LIBS) \
+		$(SECCOMP_LIBS)
 
 # Guest agent: static, musl when available, never sanitized.
 MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)

@@ -200,6 +200,11 @@ int agent_process_setup(const struct proto_process *p, char *exe, size_t size, s
 	const char *cwd = p->cwd ? p->cwd : "/";
 	const char *const *env = p->env ? p->env : empty_env;
 
+	/* runc: no_new_privs first; without it a filter needs the privileges dropped below */
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return err_sys(e, errno, "prctl PR_SET_NO_NEW_PRIVS");
+	if (agent_seccomp_early(p, e) < 0)
+		return -1;
 	if (chdir(cwd) < 0)
 		return err_sys(e, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
 	if (p->has_caps && drop_bounding(p->caps[CAPS_BOUNDING], e) < 0)
@@ -209,8 +214,6 @@ int agent_process_setup(const struct proto_process *p, char *exe, size_t size, s
 	if (p->has_caps && set_caps(p->caps, e) < 0)
 		return -1;
 	umask(p->has_umask ? p->umask : 0022);
-	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return err_sys(e, errno, "prctl PR_SET_NO_NEW_PRIVS");
 	/* runc looks the name up as the final user, with the final capabilities */
 	return agent_path_lookup(p->args[0], agent_env_get(env, "PATH"), exe, size, e);
 }
@@ -267,6 +270,9 @@ void agent_child_exec(int status_fd, const char *exe, const struct proto_process
 	char why[128];
 	int err;
 
+	/* after this, only execve (and on its failure the status write) runs filtered */
+	if (agent_seccomp_late(p, &e) < 0)
+		agent_child_fail(status_fd, &e);
 	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : empty_env));
 	err = errno;
 	err_set(&e, err, "exec: \"%s\": %s", p->args[0], err_str(err, why, sizeof(why)));

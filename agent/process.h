@@ -38,9 +38,14 @@ int agent_path_lookup(const char *file, const char *path, char *out, size_t size
 int agent_process_early(const struct proto_process *p, struct err *e);
 
 /*
- * In the container's root: cwd, bounding set, groups/gid/uid, capabilities, ambient set,
- * umask, no_new_privs; then the lookup of args[0] into exe.
+ * In the container's root, in runc's order: no_new_privs, the seccomp filter when
+ * no_new_privs is off (agent_seccomp_early), cwd, bounding set, groups/gid/uid,
+ * capabilities, ambient set, umask; then the lookup of args[0] into exe.
  */
+/* agent/seccomp.c: p's seccomp program, if any, at runc's point for p->no_new_privs */
+int agent_seccomp_early(const struct proto_process *p, struct err *e);
+int agent_seccomp_late(const struct proto_process *p, struct err *e);
+
 int agent_process_setup(const struct proto_process *p, char *exe, size_t size, struct err *e);
 
 /* Sends e to the agent (errnum 0: pass NULL), with pass_fd (>= 0) as SCM_RIGHTS. */
@@ -49,7 +54,10 @@ void agent_status_send(int fd, const struct err *e, int pass_fd);
 /* The child's last words: the error to the agent, then _exit(127). */
 __attribute__((noreturn)) void agent_child_fail(int status_fd, const struct err *e);
 
-/* execve(exe, args, env); on failure reports runc's text and exits 127. */
+/*
+ * The seccomp filter when no_new_privs is on (agent_seccomp_late), then execve(exe, args,
+ * env); on failure reports runc's text and exits 127.
+ */
 __attribute__((noreturn)) void agent_child_exec(int status_fd, const char *exe,
 						const struct proto_process *p);
 

@@ -237,6 +237,11 @@ static void put_process_fields(struct proto_buf *b, const struct proto_process *
 	if (p->host_pid)
 		proto_put_u32(b, PROTO_T_HOST_PID, p->host_pid);
 	put_bool(b, PROTO_T_STDIN, p->open_stdin);
+	if (p->seccomp_bpf) {
+		proto_put_bytes(b, PROTO_T_SECCOMP_BPF, p->seccomp_bpf, p->seccomp_len);
+		if (p->seccomp_flags)
+			proto_put_u32(b, PROTO_T_SECCOMP_FLAGS, p->seccomp_flags);
+	}
 }
 
 int proto_encode_process(struct proto_buf *b, enum proto_type type, const struct proto_process *p,

@@ -53,6 +53,16 @@
 #define PROTO_MAX_SYSCTL  1024
 #define PROTO_CAP_SETS	  5
 
+/*
+ * A seccomp program: struct sock_filter is 8 bytes (u16 code, u8 jt, u8 jf, u32 k) and the
+ * kernel takes at most BPF_MAXINSNS (4096) of them (linux/filter.h, linux/bpf_common.h;
+ * repeated here because the static agent is built without kernel headers).
+ */
+#define PROTO_SECCOMP_INSN_SIZE 8u
+#define PROTO_SECCOMP_MAX_INSNS 4096u
+/* SECCOMP_FILTER_FLAG_LOG (2) | SPEC_ALLOW (4) | WAIT_KILLABLE_RECV (32): what may be asked */
+#define PROTO_SECCOMP_FLAGS 0x26u
+
 enum proto_type {
 	/* runtime/VMM/relay -> agent */
 	PROTO_CREATE = 1, /* struct proto_container; reply PID or ERROR; opens the init stream */
@@ -94,6 +104,10 @@ enum proto_tag {
 	PROTO_T_OOM_SCORE_ADJ = 14, /* u32 holding an int32, -1000..1000 */
 	PROTO_T_HOST_PID = 15,	    /* u32: the host pid standing for the process (relay), for ps */
 	PROTO_T_STDIN = 16, /* u32 0/1: the host sends stdin (else the process gets /dev/null) */
+	/* raw bytes: a classic BPF seccomp program (struct sock_filter[], the guest's byte
+	 * order), 1..PROTO_SECCOMP_MAX_INSNS instructions; absent = no filter */
+	PROTO_T_SECCOMP_BPF = 17,
+	PROTO_T_SECCOMP_FLAGS = 18, /* u32: SECCOMP_FILTER_FLAG_* within PROTO_SECCOMP_FLAGS */
 
 	/* struct proto_container */
 	PROTO_T_ID = 32,	 /* string */
@@ -178,6 +192,9 @@ struct proto_process {
 	int32_t oom_score_adj;
 	uint32_t host_pid;
 	bool open_stdin; /* the host will send STDIN frames (else the process gets /dev/null) */
+	const uint8_t *seccomp_bpf; /* NULL: no filter; else seccomp_len bytes of sock_filter */
+	uint32_t seccomp_len;
+	uint32_t seccomp_flags; /* SECCOMP_FILTER_FLAG_*, within PROTO_SECCOMP_FLAGS */
 };
 
 struct proto_mount {

@@ -257,6 +257,19 @@ static int decode_caps(const uint8_t *v, uint32_t len, struct proto_process *p, 
 	return 0;
 }
 
+/* The kernel checks the program itself (sk_chk_filter); here only its size and shape. */
+static int decode_seccomp(const uint8_t *v, uint32_t len, struct proto_process *p, struct err *e)
+{
+	if (len == 0 || len % PROTO_SECCOMP_INSN_SIZE ||
+	    len / PROTO_SECCOMP_INSN_SIZE > PROTO_SECCOMP_MAX_INSNS)
+		return err_set(e, EPROTO,
+			       "seccomp program: %u bytes, expected 1..%u instructions of %u", len,
+			       PROTO_SECCOMP_MAX_INSNS, PROTO_SECCOMP_INSN_SIZE);
+	p->seccomp_bpf = v;
+	p->seccomp_len = len;
+	return 0;
+}
+
 static int process_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e)
 {
 	struct proto_process *p = ctx;
@@ -305,6 +318,15 @@ static int process_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, 
 		return want_u32(tag, v, l, &p->host_pid, e);
 	case PROTO_T_STDIN:
 		return want_bool(tag, v, l, &p->open_stdin, e);
+	case PROTO_T_SECCOMP_BPF:
+		return decode_seccomp(v, l, p, e);
+	case PROTO_T_SECCOMP_FLAGS:
+		if (want_u32(tag, v, l, &p->seccomp_flags, e) < 0)
+			return -1;
+		if (p->seccomp_flags & ~PROTO_SECCOMP_FLAGS)
+			return err_set(e, EPROTO, "seccomp flags %#x not allowed",
+				       p->seccomp_flags);
+		return 0;
 	}
 	return 0; /* unknown: skipped */
 }
@@ -336,6 +358,10 @@ int proto_decode_process(const uint8_t *payload, size_t len, struct proto_proces
 		p->cwd = "/";
 	if (p->cwd[0] != '/') {
 		err_set(e, EPROTO, "process: cwd \"%s\" is not absolute", p->cwd);
+		goto fail;
+	}
+	if (p->seccomp_flags && !p->seccomp_bpf) {
+		err_set(e, EPROTO, "process: seccomp flags without a seccomp program");
 		goto fail;
 	}
 	return 0;

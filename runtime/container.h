@@ -15,6 +15,7 @@
 #include "error.h"
 #include "proto.h"
 #include "rt.h"
+#include "seccomp.h"
 
 struct oci_config;
 struct oci_process;
@@ -63,6 +64,7 @@ struct rt_spec {
 	size_t nr_shares;
 	char **strings; /* everything else malloc'd for c */
 	size_t nr_strings;
+	struct rt_seccomp seccomp; /* c.process.seccomp_bpf points into it */
 };
 
 int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, struct rt_spec *s,
@@ -73,6 +75,10 @@ void rt_spec_free(struct rt_spec *s);
 int rt_proto_process(const struct oci_process *p, bool stdin_open, struct proto_process *out,
 		     struct err *e);
 void rt_proto_process_free(struct proto_process *p);
+
+/* linux.seccomp (if any) compiled into sc, and p pointed at it (create's init, every exec). */
+int rt_proto_seccomp(const struct oci_config *cfg, struct rt_seccomp *sc, struct proto_process *p,
+		     struct err *e);
 
 /* CAP_* names -> bit mask; unknown names are warned about and skipped, as runc 1.1 does. */
 uint64_t rt_caps_mask(char *const *names, size_t n);

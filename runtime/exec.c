@@ -47,7 +47,8 @@ struct exec_opts {
 /* The process to run and what its proto form borrows. */
 struct exec_proc {
 	struct oci_process *oci; /* --process, or the container's config.json process */
-	struct oci_config *cfg;
+	struct oci_config *cfg;	 /* the container's config.json (state directory copy) */
+	struct rt_seccomp seccomp;
 	struct proto_process p;
 	const char **env; /* base env + --env */
 	uint32_t *gids;
@@ -160,13 +161,13 @@ static int load_process(const struct exec_opts *o, const struct oci_container *c
 	}
 	if (check_terminal(o, from_file ? x->oci->terminal : o->tty, e) < 0)
 		return -1;
-	if (!from_file) {
-		x->cfg = rt_container_config(c, e);
-		if (!x->cfg)
-			return -1;
-	}
+	/* always: runc applies the container's linux.seccomp to exec'd processes too */
+	x->cfg = rt_container_config(c, e);
+	if (!x->cfg)
+		return -1;
 	stdin_open = (from_file ? x->oci->terminal : o->tty) || !rt_fd_is_devnull(0);
-	if (rt_proto_process(from_file ? x->oci : x->cfg->process, stdin_open, &x->p, e) < 0)
+	if (rt_proto_process(from_file ? x->oci : x->cfg->process, stdin_open, &x->p, e) < 0 ||
+	    rt_proto_seccomp(x->cfg, &x->seccomp, &x->p, e) < 0)
 		return -1;
 	if (!from_file && apply_flags(o, argc, argv, x, e) < 0)
 		return -1;
@@ -181,6 +182,7 @@ static int load_process(const struct exec_opts *o, const struct oci_container *c
 static void exec_proc_free(struct exec_proc *x)
 {
 	rt_proto_process_free(&x->p);
+	rt_seccomp_free(&x->seccomp);
 	oci_process_free(x->oci);
 	oci_config_free(x->cfg);
 	free(x->env);

@@ -6,6 +6,8 @@
  * Add to these tables when a feature lands with its bats test, not before.
  */
 #include "rt.h"
+#include "cleanup.h"
+#include "seccomp.h"
 
 #include <errno.h>
 
@@ -33,6 +35,25 @@ static void enabled_object(struct rt_json *j, const char *key, bool enabled)
 	rt_json_obj_end(j);
 }
 
+/* runc's shape; what runtime/seccomp.c compiles and the agent installs (no NOTIFY) */
+static void seccomp_features(struct rt_json *j)
+{
+	const char *archs[32];
+	size_t n = rt_seccomp_archs(archs, ARRAY_SIZE(archs) - 1);
+
+	archs[n] = NULL;
+	rt_json_key(j, "seccomp");
+	rt_json_obj_begin(j);
+	rt_json_key(j, "enabled");
+	rt_json_bool(j, true);
+	string_array(j, "actions", rt_seccomp_actions);
+	string_array(j, "operators", rt_seccomp_operators);
+	string_array(j, "archs", archs);
+	string_array(j, "knownFlags", rt_seccomp_known_flags);
+	string_array(j, "supportedFlags", rt_seccomp_supported_flags);
+	rt_json_obj_end(j);
+}
+
 static void linux_features(struct rt_json *j)
 {
 	rt_json_key(j, "linux");
@@ -50,7 +71,7 @@ static void linux_features(struct rt_json *j)
 	rt_json_key(j, "systemdUser");
 	rt_json_bool(j, false);
 	rt_json_obj_end(j);
-	enabled_object(j, "seccomp", false);
+	seccomp_features(j);
 	enabled_object(j, "apparmor", false);
 	enabled_object(j, "selinux", false);
 	rt_json_obj_end(j);

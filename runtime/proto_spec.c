@@ -147,6 +147,21 @@ int rt_proto_process(const struct oci_process *p, bool stdin_open, struct proto_
 	return 0;
 }
 
+int rt_proto_seccomp(const struct oci_config *cfg, struct rt_seccomp *sc, struct proto_process *p,
+		     struct err *e)
+{
+	if (!cfg->linux_cfg.seccomp)
+		return 0;
+	if (rt_seccomp_compile(cfg->linux_cfg.seccomp, sc, e) < 0)
+		return -1;
+	p->seccomp_bpf = sc->bpf;
+	p->seccomp_len = (uint32_t)sc->len;
+	p->seccomp_flags = sc->flags;
+	log_debug("seccomp: %zu BPF instructions, flags %#x", sc->len / PROTO_SECCOMP_INSN_SIZE,
+		  sc->flags);
+	return 0;
+}
+
 void rt_proto_process_free(struct proto_process *p)
 {
 	free(p->rlimits);
@@ -311,7 +326,8 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	 */
 	if (add_share(s, "rootfs", b->rootfs, false, true, e) < 0 || build_mounts(b, s, e) < 0 ||
 	    build_paths(cfg, s, e) < 0 ||
-	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0) {
+	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0 ||
+	    rt_proto_seccomp(cfg, &s->seccomp, &s->c.process, e) < 0) {
 		rt_spec_free(s);
 		return -1;
 	}
@@ -329,5 +345,6 @@ void rt_spec_free(struct rt_spec *s)
 	free(s->c.mounts);
 	free(s->c.sysctl);
 	rt_proto_process_free(&s->c.process);
+	rt_seccomp_free(&s->seccomp);
 	memset(s, 0, sizeof(*s));
 }

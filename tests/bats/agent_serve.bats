@@ -332,3 +332,48 @@ h = s.recv(8); print(struct.unpack("<IHBB", h)[1])' "$SOCK"
 	[ "$status" -eq 0 ]
 	[ "$output" = $'1000\n1001\n/work' ]
 }
+
+# mkdir (83) and mkdirat (258) on x86_64: proto_client.py writes the BPF program itself
+@test "agent: a seccomp filter in CREATE makes mkdir fail with EPERM; without it mkdir works" {
+	[ "$(uname -m)" = x86_64 ] || skip "the test filter is for x86_64"
+	run --separate-stderr client run -- mkdir /dev/shm/x
+	[ "$status" -eq 0 ]
+	run --separate-stderr client run --seccomp-eperm 83 --seccomp-eperm 258 -- \
+		sh -c 'mkdir /dev/shm/x; echo "mkdir=$?"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "mkdir=1" ]
+	[[ "$stderr" == *"Operation not permitted"* ]]
+}
+
+@test "agent: seccomp without no_new_privs goes in before the user switch (as runc)" {
+	[ "$(uname -m)" = x86_64 ] || skip "the test filter is for x86_64"
+	# as uid 1000 without no_new_privs the kernel would refuse the filter (EACCES)
+	run --separate-stderr client run --uid 1000 --gid 1000 --seccomp-eperm 83 \
+		--seccomp-eperm 258 -- sh -c 'mkdir /dev/shm/x; echo "mkdir=$? uid=$(id -u)"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "mkdir=1 uid=1000" ]
+	# with no_new_privs it goes in last, right before execve, and still holds
+	run --separate-stderr client run --uid 1000 --gid 1000 --no-new-privs \
+		--seccomp-eperm 83 --seccomp-eperm 258 -- \
+		sh -c 'mkdir /dev/shm/x; echo "mkdir=$? nnp=$(grep NoNewPrivs /proc/self/status)"'
+	[ "$status" -eq 0 ]
+	[[ "$output" == "mkdir=1 nnp=NoNewPrivs:"*1 ]]
+}
+
+@test "agent: EXEC carries its own seccomp filter" {
+	[ "$(uname -m)" = x86_64 ] || skip "the test filter is for x86_64"
+	client create-only -- sleep 30 >"$BATS_TEST_TMPDIR/pid" 2>/dev/null &
+	local init=$!
+	for _ in $(seq 50); do
+		[ -s "$BATS_TEST_TMPDIR/pid" ] && break
+		sleep 0.1
+	done
+	client start
+	run --separate-stderr client exec --seccomp-eperm 83 --seccomp-eperm 258 -- \
+		sh -c 'mkdir /dev/shm/y; echo "mkdir=$?"'
+	[ "$output" = "mkdir=1" ]
+	run --separate-stderr client exec -- sh -c 'mkdir /dev/shm/y; echo "mkdir=$?"'
+	[ "$output" = "mkdir=0" ]
+	client signal 9
+	wait "$init" || true
+}

@@ -31,8 +31,8 @@ T = dict(CREATE=1, START=2, EXEC=3, SIGNAL=4, RESIZE=5, STDIN=6, STDIN_CLOSE=7, 
          SHUTDOWN=9, STATS=10, OK=32, ERROR=33, PID=34, STDOUT=35, STDERR=36, EXIT=37, PIDS=38,
          STATS_REPLY=39)
 NAMES = {v: k for k, v in T.items()}
-F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, HOST_PID=15,
-         STDIN=16, ID=32, ROOTFS=33, HOSTNAME=35, NAMESPACES=37, MOUNT=38, MASKED=39,
+F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, NO_NEW_PRIVS=11,
+         HOST_PID=15, STDIN=16, SECCOMP_BPF=17, SECCOMP_FLAGS=18, ID=32, ROOTFS=33, HOSTNAME=35, NAMESPACES=37, MOUNT=38, MASKED=39,
          READONLY=40, PROCESS=42, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
          PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102,
          GUEST_NS=103, AGENT_MINFLT=104, CPU_TOTAL_NS=112, CPU_USER_NS=113,
@@ -139,6 +139,22 @@ def fail_on_error(mtype, payload):
         sys.exit(126)
 
 
+def seccomp_eperm(nrs):
+    """A BPF program of our own: x86_64 syscalls `nrs` fail with EPERM, all else allowed."""
+    ins = lambda code, jt, jf, k: struct.pack("<HBBI", code, jt, jf, k)
+    ld_abs, jeq, ret = 0x20, 0x15, 0x06
+    prog = ins(ld_abs, 0, 0, 4)  # seccomp_data.arch
+    prog += ins(jeq, 1, 0, 0xC000003E)  # AUDIT_ARCH_X86_64
+    prog += ins(ret, 0, 0, 0x80000000)  # another arch: SECCOMP_RET_KILL_PROCESS
+    prog += ins(ld_abs, 0, 0, 0)  # seccomp_data.nr
+    for i, nr in enumerate(nrs):
+        # on a match, jump over the remaining compares and the ALLOW to the ERRNO
+        prog += ins(jeq, len(nrs) - i, 0, nr)
+    prog += ins(ret, 0, 0, 0x7FFF0000)  # SECCOMP_RET_ALLOW
+    prog += ins(ret, 0, 0, 0x00050000 | 1)  # SECCOMP_RET_ERRNO | EPERM
+    return prog
+
+
 def process_fields(a):
     p = b"".join(s("ARG", x) for x in a.args)
     env = a.env or ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]
@@ -150,6 +166,10 @@ def process_fields(a):
         p += u32("STDIN", 1)
     if getattr(a, "host_pid", 0):
         p += u32("HOST_PID", a.host_pid)
+    if a.no_new_privs:
+        p += u32("NO_NEW_PRIVS", 1)
+    if a.seccomp_eperm:
+        p += field(F["SECCOMP_BPF"], seccomp_eperm(a.seccomp_eperm))
     return p
 
 
@@ -305,6 +325,9 @@ def main():
         p.add_argument("--uid", type=int, default=0)
         p.add_argument("--gid", type=int, default=0)
         p.add_argument("--signal-after", help="SECS:SIGNO: SIGNAL on the stream")
+        p.add_argument("--no-new-privs", action="store_true")
+        p.add_argument("--seccomp-eperm", type=int, action="append",
+                       help="x86_64 syscall number the process's seccomp filter fails (EPERM)")
         p.add_argument("args", nargs="+")
 
     for name in ("run", "create-only"):

@@ -24,6 +24,11 @@ process = (s(1, '/bin/sh') + s(1, '-c') + s(1, 'echo hi') + s(2, 'PATH=/bin') + 
            u32(8, 1) + u32(9, 24) + u32(10, 80) + u32(11, 1) + field(12, b'\xff' * 40) +
            field(13, u32(80, 7) + u64(81, 1024) + u64(82, 4096)) + u32(14, 100) +
            u32(15, 4242) + u32(16, 1))
+# a seccomp program (17): ld [4]; jeq AUDIT_ARCH_X86_64,0,1; ret ALLOW; ret KILL_PROCESS;
+# flags (18): SECCOMP_FILTER_FLAG_LOG
+seccomp = field(17, struct.pack('<HBBI', 0x20, 0, 0, 4) + struct.pack('<HBBI', 0x15, 0, 1, 0xc000003e) +
+                struct.pack('<HBBI', 0x06, 0, 0, 0x7fff0000) +
+                struct.pack('<HBBI', 0x06, 0, 0, 0x80000000)) + u32(18, 2)
 mount = field(38, s(64, '/proc') + s(65, 'proc') + s(66, 'proc') + s(67, 'hidepid=2') +
               u64(68, 0xe) + u64(69, 1 << 18))
 container = (s(32, 'c1') + s(33, 'rootfs') + u32(34, 1) + s(35, 'box') + s(36, 'example') +
@@ -32,6 +37,7 @@ container = (s(32, 'c1') + s(33, 'rootfs') + u32(34, 1) + s(35, 'box') + s(36, '
 seeds = {
     'create': msg(1, container),
     'exec': msg(3, process),
+    'exec_seccomp': msg(3, process + seccomp),
     'signal': msg(4, u32(96, 0) + u32(97, 15) + u32(98, 1)),
     'resize': msg(5, u32(9, 50) + u32(10, 132)),
     'exit': msg(37, u32(99, 0) + u32(100, 9)),

@@ -24,6 +24,9 @@ static const uint8_t *first(const struct proto_buf *b, struct proto_hdr *h)
 static const char *args[] = {"/bin/sh", "-c", "echo hi", NULL};
 static const char *env[] = {"PATH=/bin", "HOME=/root", NULL};
 
+/* two sock_filter instructions: ld [0]; ret ALLOW (bytes are opaque to the protocol) */
+static const uint8_t bpf[16] = {0x20, 0, 0, 0, 0, 0, 0, 0, 0x06, 0, 0, 0, 0, 0, 0xff, 0x7f};
+
 static void fill_process(struct proto_process *p)
 {
 	static uint32_t gids[] = {10, 20, 30};
@@ -53,6 +56,9 @@ static void fill_process(struct proto_process *p)
 	p->oom_score_adj = -500;
 	p->host_pid = 4242;
 	p->open_stdin = true;
+	p->seccomp_bpf = bpf;
+	p->seccomp_len = sizeof(bpf);
+	p->seccomp_flags = 2; /* SECCOMP_FILTER_FLAG_LOG */
 }
 
 static void check_process(const struct proto_process *p)
@@ -78,6 +84,9 @@ static void check_process(const struct proto_process *p)
 	CHECK(p->has_oom_score_adj && p->oom_score_adj == -500);
 	CHECK_INT(p->host_pid, 4242);
 	CHECK(p->open_stdin);
+	CHECK(p->seccomp_bpf && p->seccomp_len == sizeof(bpf) &&
+	      memcmp(p->seccomp_bpf, bpf, sizeof(bpf)) == 0);
+	CHECK_INT(p->seccomp_flags, 2);
 }
 
 static void test_exec_round_trip(void)
@@ -343,6 +352,44 @@ static void test_refusals(void)
 	CHECK_INT(proto_hdr_parse(hdr, &h, &e), -1);
 }
 
+/* A seccomp program must be whole instructions, 1..4096 of them; flags need a program. */
+static void test_seccomp_refusals(void)
+{
+	static uint8_t p[6 * 4 + 4 + 3 + 8 * (PROTO_SECCOMP_MAX_INSNS + 1)];
+	static const uint8_t zeros[8 * (PROTO_SECCOMP_MAX_INSNS + 1)];
+	struct proto_process proc;
+	struct err e = {0};
+	size_t n0 = field(p, PROTO_T_ARG, 3, "sh", 3), n;
+
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_BPF, 0, "", 0);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_BPF, 12, bpf, 12);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_BPF, 8, bpf, 8);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), 0);
+	CHECK_INT(proc.seccomp_len, 8);
+	proto_process_free(&proc);
+	/* the largest program the kernel takes, and one instruction more */
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_BPF, 8 * PROTO_SECCOMP_MAX_INSNS, zeros,
+		       8 * PROTO_SECCOMP_MAX_INSNS);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), 0);
+	proto_process_free(&proc);
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_BPF, 8 * (PROTO_SECCOMP_MAX_INSNS + 1), zeros,
+		       8 * (PROTO_SECCOMP_MAX_INSNS + 1));
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	/* flags: an allowed one without a program, and TSYNC (1) with one */
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_FLAGS, 4, "\2\0\0\0", 4);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_BPF, 8, bpf, 8);
+	n += field(p + n, PROTO_T_SECCOMP_FLAGS, 4, "\1\0\0\0", 4);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), -1);
+	n = n0 + field(p + n0, PROTO_T_SECCOMP_BPF, 8, bpf, 8);
+	n += field(p + n, PROTO_T_SECCOMP_FLAGS, 4, "\6\0\0\0", 4);
+	CHECK_INT(proto_decode_process(p, n, &proc, &e), 0);
+	CHECK_INT(proc.seccomp_flags, 6);
+	proto_process_free(&proc);
+}
+
 static void test_too_large(void)
 {
 	static char big[PROTO_MAX_PAYLOAD];
@@ -412,6 +459,7 @@ int main(void)
 	RUN(test_pids);
 	RUN(test_stats);
 	RUN(test_refusals);
+	RUN(test_seccomp_refusals);
 	RUN(test_too_large);
 	RUN(test_io);
 	return unit_done();

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * config.json's linux.seccomp -> a classic BPF program for the guest kernel, compiled on the
+ * host with libseccomp (the static agent carries no libseccomp). The agent installs the
+ * program as runc does (docs/agent.md "seccomp"); docs/runtime.md has what is compiled how.
+ */
+#ifndef INCEPT_RT_SECCOMP_H
+#define INCEPT_RT_SECCOMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+
+struct oci_seccomp;
+
+struct rt_seccomp {
+	uint8_t *bpf;	/* struct sock_filter[], malloc'd */
+	size_t len;	/* bytes: a multiple of 8, 1..4096 instructions */
+	uint32_t flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
+};
+
+/*
+ * Compiles s for the guest (x86_64, plus the architectures s lists, as runc adds them).
+ * Unknown syscall names are skipped with a debug log, as runc does; SCMP_ACT_NOTIFY and
+ * listenerPath are refused.
+ */
+int rt_seccomp_compile(const struct oci_seccomp *s, struct rt_seccomp *out, struct err *e);
+void rt_seccomp_free(struct rt_seccomp *out);
+
+/* What `incept features` reports: NULL-terminated name lists. */
+extern const char *const rt_seccomp_actions[];
+extern const char *const rt_seccomp_operators[];
+extern const char *const rt_seccomp_known_flags[];
+extern const char *const rt_seccomp_supported_flags[];
+/* The architectures of config.json's list that this libseccomp knows (sorted), into v[n]. */
+size_t rt_seccomp_archs(const char **v, size_t n);
+
+#endif

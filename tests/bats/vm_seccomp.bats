@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# linux.seccomp enforced in the guest (runtime/seccomp.c compiles it on the host, the agent
+# installs it before execve): errnoRet, SCMP_ACT_KILL, and a Docker-default-like profile.
+# Few tests on purpose: each is a microVM restore (~5-10 s on PVM).
+
+bats_require_minimum_version 1.5.0
+
+load vm_helpers
+
+setup_file() {
+	container_setup_file
+}
+
+setup() {
+	container_setup
+}
+
+teardown() {
+	containers_teardown
+}
+
+# with_seccomp JSON: config.json's linux.seccomp set to JSON
+with_seccomp() {
+	jq --argjson s "$1" '.linux.seccomp = $s' "$B/config.json" >"$B/c.json"
+	mv "$B/c.json" "$B/config.json"
+}
+
+@test "seccomp: mkdir fails with EPERM (errnoRet), SCMP_ACT_KILL kills with SIGSYS (159)" {
+	make_busybox_bundle "$B" sh -c 'mkdir /x; echo "mkdir=$?"; exec chroot / /bin/true'
+	with_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+			{"names": ["chroot"], "action": "SCMP_ACT_KILL"}]}'
+	run --separate-stderr ic run -b "$B" s1 </dev/null
+	[ "$output" = "mkdir=1" ]
+	[[ "$stderr" == *"can't create directory '/x': Operation not permitted"* ]]
+	[ "$status" -eq 159 ]
+	[ ! -e "$B/rootfs/x" ]
+	nothing_left
+}
+
+@test "seccomp: a Docker-default-like profile still runs echo hi; mount is refused" {
+	local fixture=$BATS_TEST_DIRNAME/../unit/data/oci/docker-seccomp-default.json
+	make_busybox_bundle "$B" sh -c 'echo hi; mount -t tmpfs none /mnt; echo "mount=$?"'
+	# CAP_SYS_ADMIN, so only the profile (Docker's without it) can refuse mount
+	bundle_set "$B" '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	with_seccomp "$(jq -c .linux.seccomp "$fixture")"
+	run --separate-stderr ic run -b "$B" s2 </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hi ]
+	[[ "${lines[1]}" == mount=* && "${lines[1]}" != mount=0 ]]
+	# busybox's words for EPERM from mount(2)
+	[[ "$stderr" == *"permission denied"* ]]
+	nothing_left
+}
+
+@test "seccomp: SCMP_ACT_NOTIFY is refused at create with a clear message" {
+	make_busybox_bundle "$B" true
+	with_seccomp '{"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
+	run --separate-stderr ic create -b "$B" s3 </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"seccomp notify is not supported by incept"* ]]
+	nothing_left
+}

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * runtime/seccomp.c: config.json's linux.seccomp -> BPF. The programs are run here by a small
+ * classic-BPF interpreter over struct seccomp_data (what each syscall would get, and how
+ * many instructions it costs: the guest kernel runs them emulated on PVM), and a few are
+ * installed for real in a child, where the kernel verifies and enforces them.
+ */
+#define _GNU_SOURCE
+#include "runtime/seccomp.h"
+#include "cleanup.h"
+#include "oci/config.h"
+#include "test_oci_util.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define ALLOW	      SECCOMP_RET_ALLOW
+#define ERRNO(n)      (SECCOMP_RET_ERRNO | (n))
+#define NR_MKDIR      83 /* x86_64 */
+#define NR_GETPPID    110
+#define NR_PERSONAL   135
+#define NR_SOCKET     41
+#define NR_CLONE      56
+#define I386_MKDIR    39
+#define BEYOND_ALL_NR 999
+
+static const char *argv0;
+static unsigned last_steps; /* instructions the last run() executed */
+
+/* Classic BPF as the kernel's seccomp runs it (only what libseccomp and our stub emit). */
+static uint32_t run(const struct rt_seccomp *sc, uint32_t arch, int nr, const uint64_t args[6])
+{
+	const struct sock_filter *f = (const struct sock_filter *)sc->bpf;
+	size_t n = sc->len / sizeof(*f);
+	struct seccomp_data d = {.nr = nr, .arch = arch};
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0}, k, src;
+
+	if (args)
+		memcpy(d.args, args, sizeof(d.args));
+	last_steps = 0;
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *i = &f[pc];
+
+		last_steps++;
+		k = i->k;
+		src = BPF_SRC(i->code) == BPF_X ? x : k;
+		switch (BPF_CLASS(i->code)) {
+		case BPF_LD:
+			if (BPF_MODE(i->code) == BPF_ABS && k + 4 <= sizeof(d))
+				memcpy(&a, (const uint8_t *)&d + k, 4);
+			else if (BPF_MODE(i->code) == BPF_IMM)
+				a = k;
+			else if (BPF_MODE(i->code) == BPF_MEM && k < BPF_MEMWORDS)
+				a = mem[k];
+			else
+				return 0xdead;
+			break;
+		case BPF_LDX:
+			x = BPF_MODE(i->code) == BPF_MEM && k < BPF_MEMWORDS ? mem[k] : k;
+			break;
+		case BPF_ST:
+		case BPF_STX:
+			if (k >= BPF_MEMWORDS)
+				return 0xdead;
+			mem[k] = BPF_CLASS(i->code) == BPF_ST ? a : x;
+			break;
+		case BPF_ALU:
+			if (BPF_OP(i->code) == BPF_AND)
+				a &= src;
+			else if (BPF_OP(i->code) == BPF_OR)
+				a |= src;
+			else if (BPF_OP(i->code) == BPF_ADD)
+				a += src;
+			else if (BPF_OP(i->code) == BPF_SUB)
+				a -= src;
+			else
+				return 0xdead;
+			break;
+		case BPF_JMP:
+			if (BPF_OP(i->code) == BPF_JA)
+				pc += k;
+			else if (BPF_OP(i->code) == BPF_JEQ)
+				pc += a == src ? i->jt : i->jf;
+			else if (BPF_OP(i->code) == BPF_JGT)
+				pc += a > src ? i->jt : i->jf;
+			else if (BPF_OP(i->code) == BPF_JGE)
+				pc += a >= src ? i->jt : i->jf;
+			else if (BPF_OP(i->code) == BPF_JSET)
+				pc += a & src ? i->jt : i->jf;
+			else
+				return 0xdead;
+			break;
+		case BPF_RET:
+			return BPF_RVAL(i->code) == BPF_A ? a : k;
+		case BPF_MISC:
+			if (BPF_MISCOP(i->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		}
+	}
+	return 0xdead; /* fell off the end: the kernel would refuse the program */
+}
+
+static uint32_t x86(const struct rt_seccomp *sc, int nr)
+{
+	return run(sc, AUDIT_ARCH_X86_64, nr, NULL);
+}
+
+static uint32_t x86_arg0(const struct rt_seccomp *sc, int nr, uint64_t arg0)
+{
+	const uint64_t args[6] = {arg0};
+
+	return run(sc, AUDIT_ARCH_X86_64, nr, args);
+}
+
+/* linux.seccomp written with ' for " -> compiled; -1 with the message in e. */
+static int compile(const char *seccomp, struct rt_seccomp *sc, struct err *e)
+{
+	char json[8192];
+	struct oci_config *cfg;
+	char *q;
+	int r;
+
+	snprintf(json, sizeof(json),
+		 "{'ociVersion':'1.1.0','root':{'path':'rootfs'},'process':{'args':['sh'],"
+		 "'cwd':'/'},'linux':{'seccomp':%s}}",
+		 seccomp);
+	q = oci_test_quote(json, strlen(json));
+	r = oci_config_parse(q, strlen(q), &cfg, e);
+	free(q);
+	if (r < 0)
+		return -1;
+	r = rt_seccomp_compile(cfg->linux_cfg.seccomp, sc, e);
+	oci_config_free(cfg);
+	return r;
+}
+
+static void test_rule_list(void)
+{
+	struct rt_seccomp sc;
+	struct err e = {0};
+
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdir',"
+			  "'mkdirat'],'action':'SCMP_ACT_ERRNO'}]}",
+			  &sc, &e),
+		  0);
+	CHECK(sc.len > 0 && sc.len % 8 == 0 && sc.flags == 0);
+	CHECK_INT(x86(&sc, NR_MKDIR), ERRNO(EPERM)); /* runc's default errno */
+	CHECK_INT(x86(&sc, SYS_mkdirat), ERRNO(EPERM));
+	CHECK_INT(x86(&sc, NR_GETPPID), ALLOW);
+	/* the default allows: no -ENOSYS stub, a syscall beyond the profile is allowed */
+	CHECK_INT(x86(&sc, BEYOND_ALL_NR), ALLOW);
+	rt_seccomp_free(&sc);
+}
+
+static void test_actions(void)
+{
+	struct rt_seccomp sc;
+	struct err e = {0};
+
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':["
+			  "{'names':['mkdir'],'action':'SCMP_ACT_KILL'},"
+			  "{'names':['rmdir'],'action':'SCMP_ACT_KILL_PROCESS'},"
+			  "{'names':['chdir'],'action':'SCMP_ACT_TRAP'},"
+			  "{'names':['fchdir'],'action':'SCMP_ACT_TRACE'},"
+			  "{'names':['umask'],'action':'SCMP_ACT_LOG'},"
+			  "{'names':['sync'],'action':'SCMP_ACT_ERRNO','errnoRet':5},"
+			  "{'names':['getppid'],'action':'SCMP_ACT_ALLOW'}]}",
+			  &sc, &e),
+		  0);
+	CHECK_INT(x86(&sc, NR_MKDIR), SECCOMP_RET_KILL_THREAD); /* runc: KILL = KILL_THREAD */
+	CHECK_INT(x86(&sc, SYS_rmdir), SECCOMP_RET_KILL_PROCESS);
+	CHECK_INT(x86(&sc, SYS_chdir), SECCOMP_RET_TRAP);
+	CHECK_INT(x86(&sc, SYS_fchdir), SECCOMP_RET_TRACE | EPERM);
+	CHECK_INT(x86(&sc, SYS_umask), SECCOMP_RET_LOG);
+	CHECK_INT(x86(&sc, SYS_sync), ERRNO(5));
+	CHECK_INT(x86(&sc, NR_GETPPID), ALLOW);
+	rt_seccomp_free(&sc);
+}
+
+/* defaultErrnoRet, and the -ENOSYS stub for numbers beyond the profile (runc's patchbpf). */
+static void test_default_errno(void)
+{
+	struct rt_seccomp sc;
+	struct err e = {0};
+
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':13,'syscalls':["
+			  "{'names':['getppid','exit_group'],'action':'SCMP_ACT_ALLOW'}]}",
+			  &sc, &e),
+		  0);
+	CHECK_INT(x86(&sc, NR_GETPPID), ALLOW);
+	CHECK_INT(x86(&sc, NR_MKDIR), ERRNO(13));
+	CHECK_INT(x86(&sc, SYS_exit_group + 1), ERRNO(ENOSYS));
+	CHECK_INT(x86(&sc, BEYOND_ALL_NR), ERRNO(ENOSYS));
+	/* defaultErrnoRet ENOSYS already: no stub (runc's generatePatch), 6 instructions less */
+	{
+		size_t with_stub = sc.len;
+
+		rt_seccomp_free(&sc);
+		CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':38,"
+				  "'syscalls':[{'names':['getppid','exit_group'],"
+				  "'action':'SCMP_ACT_ALLOW'}]}",
+				  &sc, &e),
+			  0);
+		CHECK_INT(sc.len + 6 * 8, with_stub);
+		CHECK_INT(x86(&sc, NR_MKDIR), ERRNO(ENOSYS));
+	}
+	rt_seccomp_free(&sc);
+}
+
+static void test_args(void)
+{
+	struct rt_seccomp sc;
+	struct err e = {0};
+
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':["
+			  "{'names':['personality'],'action':'SCMP_ACT_ALLOW','args':["
+			  "{'index':0,'value':8,'op':'SCMP_CMP_EQ'}]},"
+			  "{'names':['socket'],'action':'SCMP_ACT_ALLOW','args':["
+			  "{'index':0,'value':40,'op':'SCMP_CMP_NE'},"
+			  "{'index':1,'value':3,'op':'SCMP_CMP_LT'}]},"
+			  "{'names':['clone'],'action':'SCMP_ACT_ALLOW','args':["
+			  "{'index':0,'value':2114060288,'valueTwo':0,'op':'SCMP_CMP_MASKED_EQ'}]},"
+			  "{'names':['mkdir'],'action':'SCMP_ACT_ALLOW','args':["
+			  "{'index':1,'value':100,'op':'SCMP_CMP_GT'},"
+			  "{'index':1,'value':7,'op':'SCMP_CMP_LE'}]}]}",
+			  &sc, &e),
+		  0);
+	CHECK_INT(x86_arg0(&sc, NR_PERSONAL, 8), ALLOW);
+	CHECK_INT(x86_arg0(&sc, NR_PERSONAL, 9), ERRNO(EPERM));
+	/* two conditions on distinct arguments: both must hold */
+	{
+		const uint64_t inet_stream[6] = {2, 1}, vsock[6] = {40, 1}, raw[6] = {2, 3};
+
+		CHECK_INT(run(&sc, AUDIT_ARCH_X86_64, NR_SOCKET, inet_stream), ALLOW);
+		CHECK_INT(run(&sc, AUDIT_ARCH_X86_64, NR_SOCKET, vsock), ERRNO(EPERM));
+		CHECK_INT(run(&sc, AUDIT_ARCH_X86_64, NR_SOCKET, raw), ERRNO(EPERM));
+	}
+	CHECK_INT(x86_arg0(&sc, NR_CLONE, 0x11), ALLOW);	      /* SIGCHLD | ... */
+	CHECK_INT(x86_arg0(&sc, NR_CLONE, 0x20000000), ERRNO(EPERM)); /* CLONE_NEWCGROUP */
+	/* two on the same argument: runc adds one rule each, so either suffices */
+	{
+		const uint64_t big[6] = {0, 200}, small[6] = {0, 5}, mid[6] = {0, 50};
+
+		CHECK_INT(run(&sc, AUDIT_ARCH_X86_64, NR_MKDIR, big), ALLOW);
+		CHECK_INT(run(&sc, AUDIT_ARCH_X86_64, NR_MKDIR, small), ALLOW);
+		CHECK_INT(run(&sc, AUDIT_ARCH_X86_64, NR_MKDIR, mid), ERRNO(EPERM));
+	}
+	rt_seccomp_free(&sc);
+}
+
+static void test_unknown_names_and_redundant_rules(void)
+{
+	struct rt_seccomp sc;
+	struct err e = {0};
+
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':["
+			  "{'names':['no_such_syscall','mkdir'],'action':'SCMP_ACT_ERRNO'},"
+			  "{'names':['getppid'],'action':'SCMP_ACT_ALLOW'}]}",
+			  &sc, &e),
+		  0);
+	CHECK_INT(x86(&sc, NR_MKDIR), ERRNO(EPERM));
+	CHECK_INT(x86(&sc, NR_GETPPID), ALLOW);
+	rt_seccomp_free(&sc);
+}
+
+static void test_architectures(void)
+{
+	struct rt_seccomp sc;
+	struct err e = {0};
+	const char *const p = "{'defaultAction':'SCMP_ACT_ALLOW','architectures':[%s],'syscalls':"
+			      "[{'names':['mkdir'],'action':'SCMP_ACT_ERRNO'}]}";
+	char buf[512];
+
+	/* native only: an i386 system call hits libseccomp's bad-arch action (kill) */
+	snprintf(buf, sizeof(buf), p, "'SCMP_ARCH_X86_64'");
+	CHECK_INT(compile(buf, &sc, &e), 0);
+	CHECK_INT(run(&sc, AUDIT_ARCH_I386, I386_MKDIR, NULL), SECCOMP_RET_KILL_THREAD);
+	rt_seccomp_free(&sc);
+	/* with X86 and AARCH64 added, each arch gets its own numbers */
+	snprintf(buf, sizeof(buf), p, "'SCMP_ARCH_X86_64','SCMP_ARCH_X86','SCMP_ARCH_AARCH64'");
+	CHECK_INT(compile(buf, &sc, &e), 0);
+	CHECK_INT(run(&sc, AUDIT_ARCH_I386, I386_MKDIR, NULL), ERRNO(EPERM));
+	CHECK_INT(run(&sc, AUDIT_ARCH_I386, NR_MKDIR, NULL), ALLOW); /* 83 is symlink there */
+	CHECK_INT(x86(&sc, NR_MKDIR), ERRNO(EPERM));
+	CHECK_INT(run(&sc, AUDIT_ARCH_AARCH64, 34 /* mkdirat */, NULL), ALLOW);
+	rt_seccomp_free(&sc);
+}
+
+static void test_refusals(void)
+{
+	struct rt_seccomp sc;
+	struct err e = {0};
+
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['mkdir'],"
+			  "'action':'SCMP_ACT_NOTIFY'}]}",
+			  &sc, &e),
+		  -1);
+	CHECK_STR(e.msg, "seccomp notify is not supported by incept");
+	CHECK_INT(
+		compile("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/run/x.sock'}", &sc, &e),
+		-1);
+	CHECK_STR(e.msg, "seccomp notify is not supported by incept");
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ALLOW','flags':["
+			  "'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],'syscalls':[]}",
+			  &sc, &e),
+		  -1);
+	CHECK(strstr(e.msg, "WAIT_KILLABLE_RECV") != NULL);
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_LOG',"
+			  "'SECCOMP_FILTER_FLAG_TSYNC','SECCOMP_FILTER_FLAG_SPEC_ALLOW'],"
+			  "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_ERRNO'}]}",
+			  &sc, &e),
+		  0);
+	CHECK_INT(sc.flags, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+	rt_seccomp_free(&sc);
+}
+
+static int load_docker(struct rt_seccomp *sc)
+{
+	const char *path = oci_test_data(argv0, "docker-seccomp-default.json");
+	struct oci_config *cfg;
+	struct err e = {0};
+	size_t len;
+	char *json = oci_test_slurp(path, &len);
+	int r = -1;
+
+	if (json && oci_config_parse(json, len, &cfg, &e) == 0) {
+		r = rt_seccomp_compile(cfg->linux_cfg.seccomp, sc, &e);
+		oci_config_free(cfg);
+	}
+	if (r < 0)
+		printf("# %s: %s\n", path, e.msg);
+	free(json);
+	return r;
+}
+
+/* Docker's default profile: size, and what common calls cost (reported as TAP comments). */
+static void test_docker_default(void)
+{
+	static const struct {
+		const char *name;
+		int nr;
+	} calls[] = {{"read", SYS_read},   {"getppid", NR_GETPPID}, {"write", SYS_write},
+		     {"futex", SYS_futex}, {"clone", NR_CLONE},	    {"mount", SYS_mount}};
+	struct rt_seccomp sc;
+
+	CHECK_INT(load_docker(&sc), 0);
+	if (!sc.bpf)
+		return;
+	printf("# docker default profile: %zu BPF instructions\n", sc.len / 8);
+	CHECK(sc.len / 8 < 2048); /* three architectures: x86_64, x86, x32 */
+	CHECK_INT(x86(&sc, SYS_mount), ERRNO(EPERM));
+	CHECK_INT(x86(&sc, 435 /* clone3 */), ERRNO(ENOSYS));
+	CHECK_INT(x86(&sc, NR_GETPPID), ALLOW);
+	CHECK_INT(x86(&sc, BEYOND_ALL_NR), ERRNO(ENOSYS));
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		x86(&sc, calls[i].nr);
+		printf("# %s: %u instructions run\n", calls[i].name, last_steps);
+		CHECK(last_steps < 40); /* a binary tree; linear would be ~hundreds */
+	}
+	rt_seccomp_free(&sc);
+}
+
+/* The kernel's own verdict: it accepts the program and enforces it in a child. */
+static void test_kernel_enforces(void)
+{
+	struct rt_seccomp sc, docker;
+	struct err e = {0};
+	struct sock_fprog prog;
+	int status = -1;
+	pid_t pid;
+
+	CHECK_INT(compile("{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_LOG'],"
+			  "'syscalls':[{'names':['mkdir','mkdirat'],'action':'SCMP_ACT_ERRNO',"
+			  "'errnoRet':1}]}",
+			  &sc, &e),
+		  0);
+	CHECK_INT(load_docker(&docker), 0);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		prog = (struct sock_fprog){(unsigned short)(docker.len / 8), (void *)docker.bpf};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+			_exit(10);
+		prog = (struct sock_fprog){(unsigned short)(sc.len / 8), (void *)sc.bpf};
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc.flags, &prog) < 0)
+			_exit(11);
+		if (getppid() <= 0 || syscall(SYS_mount, "none", "/", "tmpfs", 0, NULL) == 0 ||
+		    errno != EPERM)
+			_exit(12);
+		if (mkdir("/nonexistent-dir/x", 0700) == 0 || errno != EPERM)
+			_exit(13);
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK_INT(status, 0);
+	rt_seccomp_free(&sc);
+	rt_seccomp_free(&docker);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	argv0 = argv[0];
+	RUN(test_rule_list);
+	RUN(test_actions);
+	RUN(test_default_errno);
+	RUN(test_args);
+	RUN(test_unknown_names_and_redundant_rules);
+	RUN(test_architectures);
+	RUN(test_refusals);
+	RUN(test_docker_default);
+	RUN(test_kernel_enforces);
+	return unit_done();
+}
