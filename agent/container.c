@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #define _GNU_SOURCE
 #include "container.h"
+#include "cleanup.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -225,31 +226,54 @@ static const struct {
 	{CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWNS, "mnt"},
 };
 
-static int join_container(const struct agent_child *a, struct err *e)
+_Static_assert(ARRAY_SIZE(join_order) == AGENT_JOIN_NS, "agent_join.ns follows join_order");
+
+void agent_container_join_close(struct agent_join *j)
 {
-	int fds[(sizeof(join_order) / sizeof(join_order[0]))], root;
+	for (size_t i = 0; i < AGENT_JOIN_NS; i++)
+		if (j->ns[i] >= 0)
+			close(j->ns[i]);
+	if (j->root >= 0)
+		close(j->root);
+	for (size_t i = 0; i < AGENT_JOIN_NS; i++)
+		j->ns[i] = -1;
+	j->root = -1;
+}
+
+int agent_container_join_open(pid_t init_pid, uint32_t namespaces, struct agent_join *j,
+			      struct err *e)
+{
 	char path[64];
 
-	for (size_t i = 0; i < (sizeof(join_order) / sizeof(join_order[0])); i++) {
-		fds[i] = -1;
-		if (!(a->namespaces & join_order[i].flag))
+	for (size_t i = 0; i < AGENT_JOIN_NS; i++)
+		j->ns[i] = -1;
+	for (size_t i = 0; i < AGENT_JOIN_NS; i++) {
+		if (!(namespaces & join_order[i].flag))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)a->init_pid,
-			 join_order[i].name);
-		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0)
-			return err_sys(e, errno, "open %s", path);
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init_pid, join_order[i].name);
+		j->ns[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (j->ns[i] < 0)
+			goto fail;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)a->init_pid);
-	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return err_sys(e, errno, "open %s", path);
-	for (size_t i = 0; i < (sizeof(join_order) / sizeof(join_order[0])); i++)
-		if (fds[i] >= 0 && setns(fds[i], (int)join_order[i].flag) < 0)
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)init_pid);
+	j->root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (j->root >= 0)
+		return 0;
+fail:
+	err_sys(e, errno, "open %s", path);
+	agent_container_join_close(j);
+	return -1;
+}
+
+/* Before the prelude closes every fd but the status and start pipes: j's are among them. */
+static int join_container(const struct agent_join *j, struct err *e)
+{
+	for (size_t i = 0; i < AGENT_JOIN_NS; i++)
+		if (j->ns[i] >= 0 && setns(j->ns[i], (int)join_order[i].flag) < 0)
 			return err_sys(e, errno, "join the container's %s namespace",
 				       join_order[i].name);
 	/* init's root, whether it got there by pivot_root or by MS_MOVE + chroot */
-	if (fchdir(root) < 0 || chroot(".") < 0)
+	if (fchdir(j->root) < 0 || chroot(".") < 0)
 		return err_sys(e, errno, "enter the container's root");
 	return 0;
 }
@@ -260,7 +284,7 @@ void agent_container_exec_child(const struct agent_child *a)
 	char exe[PATH_MAX];
 	int master;
 
-	if (child_prelude(a, &e) < 0 || join_container(a, &e) < 0)
+	if (join_container(a->join, &e) < 0 || child_prelude(a, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	if (a->stdio.ctr_pty) {
 		/* a pty of the container's devpts (runc exec's too); no console: that is init's */

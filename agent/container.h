@@ -26,16 +26,31 @@
 #define AGENT_NS_SUPPORTED                                                                         \
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 
+/*
+ * What an EXEC child joins: the init's namespaces other than pid (in join order, -1 for one
+ * the container does not have) and its root. The agent opens these once per container and
+ * keeps them: each open of /proc/<init>/ns/... is a procfs path walk, emulated on PVM.
+ */
+#define AGENT_JOIN_NS 5
+struct agent_join {
+	int ns[AGENT_JOIN_NS];
+	int root; /* -1: not open */
+};
+
+/* Opens j's fds for the container of init_pid (CLOEXEC). */
+int agent_container_join_open(pid_t init_pid, uint32_t namespaces, struct agent_join *j,
+			      struct err *e);
+void agent_container_join_close(struct agent_join *j);
+
 struct agent_child {
 	const struct proto_container *c; /* CREATE */
 	const struct proto_process *p;
 	const char *fs_root; /* the shares: <fs_root>/<share name> */
 	struct agent_stdio stdio;
-	int status_fd;	     /* CLOEXEC: struct agent_status_rec records, EOF at execve */
-	int start_fd;	     /* CREATE: one byte = START; EOF = give up */
-	pid_t init_pid;	     /* EXEC: the container's init, as the agent sees it */
-	uint32_t namespaces; /* EXEC: the ones to join */
-	bool pdeathsig;	     /* host test mode: die with the agent */
+	int status_fd;		       /* CLOEXEC: struct agent_status_rec records, EOF at execve */
+	int start_fd;		       /* CREATE: one byte = START; EOF = give up */
+	const struct agent_join *join; /* EXEC: the container's namespaces and root */
+	bool pdeathsig;		       /* host test mode: die with the agent */
 	bool mounts_private; /* CREATE: the agent's mounts (the child's copies) are private */
 };
 

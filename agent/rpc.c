@@ -524,6 +524,9 @@ int agent_rpc_prepare(int listen_fd, const struct agent_rpc_config *cfg, struct 
 	if (cfg->trace && !agent_trace_enable())
 		return err_sys(e, errno, "map the trace page");
 	server.own_pidns = server.ctr_pidns = -1;
+	for (size_t i = 0; i < AGENT_JOIN_NS; i++)
+		server.ctr_join.ns[i] = -1;
+	server.ctr_join.root = -1;
 	for (size_t i = 0; i < AGENT_MAX_CONNS; i++)
 		server.conns[i].fd = -1;
 	/* SIGPIPE blocked: a write to a closed stream returns EPIPE instead */

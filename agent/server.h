@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "container.h"
 #include "error.h"
 #include "proto.h"
 #include "stdio.h"
@@ -61,8 +62,9 @@ struct agent_server {
 	bool fs_mounted;
 	bool mounts_private; /* the agent's mounts are private (made so at boot) */
 	int listen_fd, sig_fd, devnull;
-	int own_pidns, ctr_pidns; /* for EXEC's pid_for_children; -1 when not open */
-	struct agent_proc *init;  /* NULL: no container */
+	int own_pidns, ctr_pidns;   /* for EXEC's pid_for_children; -1 when not open */
+	struct agent_join ctr_join; /* EXEC's other namespaces and root; opened at the first */
+	struct agent_proc *init;    /* NULL: no container */
 	uint32_t namespaces;
 	bool ctr_devpts; /* the container has its own devpts on /dev/pts: terminals come from it */
 	bool started;

@@ -77,6 +77,7 @@ static void proc_free(struct agent_server *s, struct agent_proc *pr)
 		s->init = NULL;
 		s->started = false;
 		close_fd(&s->ctr_pidns);
+		agent_container_join_close(&s->ctr_join);
 	}
 	*pr = (struct agent_proc){.pid = 0, .status_fd = -1, .start_fd = -1};
 }
@@ -303,6 +304,10 @@ static int exec_proc(struct agent_server *s, struct agent_conn *c, const struct 
 		return err_set(e, ESRCH, "cannot exec in a stopped container");
 	if (agent_process_validate(p, e) < 0 || open_pidns(s, e) < 0)
 		return -1;
+	if (s->ctr_join.root < 0 &&
+	    agent_container_join_open(s->init->pid, s->namespaces & ~(uint32_t)CLONE_NEWPID,
+				      &s->ctr_join, e) < 0)
+		return -1;
 	pr = proc_alloc(s, e);
 	if (!pr)
 		return -1;
@@ -314,8 +319,7 @@ static int exec_proc(struct agent_server *s, struct agent_conn *c, const struct 
 				 .stdio = pr->io,
 				 .status_fd = ends[0],
 				 .start_fd = -1,
-				 .init_pid = s->init->pid,
-				 .namespaces = s->namespaces & ~(uint32_t)CLONE_NEWPID,
+				 .join = &s->ctr_join,
 				 .pdeathsig = !s->guest};
 	pr->pid = fork_in_container(s, &a, e);
 	if (pr->pid < 0) {
@@ -394,6 +398,7 @@ static void setup_failed(struct agent_server *s, struct agent_proc *pr, const st
 		s->init = NULL;
 		s->started = false;
 		close_fd(&s->ctr_pidns);
+		agent_container_join_close(&s->ctr_join);
 	}
 	if (pr->conn) {
 		agent_conn_error(pr->conn, e);
