@@ -214,7 +214,14 @@ void agent_container_init_child(const struct agent_child *a)
 	if (read(a->start_fd, &b, 1) != 1)
 		_exit(1);
 	agent_trace_mark(AGENT_TP_WOKEN);
-	agent_child_exec(a->status_fd, exe, a->p);
+	/*
+	 * runc's order (standard_init_linux.go): the late filter, then the startContainer hooks
+	 * (under it, as every filter), then execve. A failed hook is START's (or, START_NOW,
+	 * CREATE's) error, and this init exits 127 without running the process.
+	 */
+	if (agent_seccomp_late(a->p, &e) < 0 || agent_hooks_run(c, a->p, &e) < 0)
+		agent_child_fail(a->status_fd, &e);
+	agent_child_execve(a->status_fd, exe, a->p);
 }
 
 static const struct {

@@ -63,6 +63,12 @@ bool agent_container_path_valid(const char *path);
 /* Everything about a CREATE request that is checked before the fork. */
 int agent_container_validate(const struct proto_container *c, struct err *e);
 
+/*
+ * agent/hooks.c: c's startContainer hooks, in order, in the init after START (runc's point:
+ * right before execve), with the env of p when a hook has none; the first failure stops.
+ */
+int agent_hooks_run(const struct proto_container *c, const struct proto_process *p, struct err *e);
+
 __attribute__((noreturn)) void agent_container_init_child(const struct agent_child *a);
 __attribute__((noreturn)) void agent_container_exec_child(const struct agent_child *a);
 

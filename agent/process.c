@@ -264,17 +264,24 @@ void agent_child_fail(int status_fd, const struct err *e)
 	_exit(127);
 }
 
-void agent_child_exec(int status_fd, const char *exe, const struct proto_process *p)
+void agent_child_execve(int status_fd, const char *exe, const struct proto_process *p)
 {
 	struct err e = {0};
 	char why[128];
 	int err;
 
-	/* after this, only execve (and on its failure the status write) runs filtered */
-	if (agent_seccomp_late(p, &e) < 0)
-		agent_child_fail(status_fd, &e);
 	execve(exe, (char *const *)p->args, (char *const *)(p->env ? p->env : empty_env));
 	err = errno;
 	err_set(&e, err, "exec: \"%s\": %s", p->args[0], err_str(err, why, sizeof(why)));
 	agent_child_fail(status_fd, &e);
+}
+
+void agent_child_exec(int status_fd, const char *exe, const struct proto_process *p)
+{
+	struct err e = {0};
+
+	/* after this, only execve (and on its failure the status write) runs filtered */
+	if (agent_seccomp_late(p, &e) < 0)
+		agent_child_fail(status_fd, &e);
+	agent_child_execve(status_fd, exe, p);
 }

@@ -54,6 +54,10 @@ void agent_status_send(int fd, const struct err *e, int pass_fd);
 /* The child's last words: the error to the agent, then _exit(127). */
 __attribute__((noreturn)) void agent_child_fail(int status_fd, const struct err *e);
 
+/* execve(exe, args, env); on failure reports runc's text and exits 127. */
+__attribute__((noreturn)) void agent_child_execve(int status_fd, const char *exe,
+						  const struct proto_process *p);
+
 /*
  * The seccomp filter when no_new_privs is on (agent_seccomp_late), then execve(exe, args,
  * env); on failure reports runc's text and exits 127.

@@ -266,6 +266,17 @@ static void put_mount(struct proto_buf *b, const struct proto_mount *m)
 	proto_nest_end(b);
 }
 
+static void put_hook(struct proto_buf *b, const struct proto_hook *h)
+{
+	proto_nest_begin(b, PROTO_T_HOOK);
+	proto_put_str(b, PROTO_T_H_PATH, h->path);
+	put_strv(b, PROTO_T_H_ARG, h->args, h->nr_args);
+	put_strv(b, PROTO_T_H_ENV, h->env, h->nr_env);
+	if (h->timeout)
+		proto_put_u32(b, PROTO_T_H_TIMEOUT, h->timeout);
+	proto_nest_end(b);
+}
+
 int proto_encode_container(struct proto_buf *b, const struct proto_container *c, struct err *e)
 {
 	proto_begin(b, PROTO_CREATE);
@@ -281,6 +292,9 @@ int proto_encode_container(struct proto_buf *b, const struct proto_container *c,
 	put_strv(b, PROTO_T_READONLY, c->readonly, c->nr_readonly);
 	put_strv(b, PROTO_T_SYSCTL, c->sysctl, c->nr_sysctl);
 	put_bool(b, PROTO_T_START_NOW, c->start_now);
+	for (uint32_t i = 0; i < c->nr_hooks; i++)
+		put_hook(b, &c->hooks[i]);
+	put_opt_str(b, PROTO_T_STATE_JSON, c->state_json);
 	proto_nest_begin(b, PROTO_T_PROCESS);
 	put_process_fields(b, &c->process);
 	proto_nest_end(b);

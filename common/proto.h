@@ -16,7 +16,8 @@
  *   u16 tag      enum proto_tag
  *   u32 len      value bytes
  *   ...          the value: u32/u64 little-endian, a string WITH its terminating NUL (and
- *                no other NUL), raw bytes, or a nested field list (PROTO_T_MOUNT, _RLIMIT)
+ *                no other NUL), raw bytes, or a nested field list (PROTO_T_MOUNT, _RLIMIT,
+ *                _HOOK)
  *
  * Unknown tags are skipped (a newer peer may add fields); a known tag with the wrong length,
  * a string without its NUL or with an inner NUL, a count beyond the limits below, or a
@@ -44,14 +45,17 @@
 #define PROTO_AGENT_PORT 1024u
 
 /* Limits on decoded lists (far above what Docker/containerd/Kubernetes send). */
-#define PROTO_MAX_ARGS	  65536
-#define PROTO_MAX_ENV	  65536
-#define PROTO_MAX_GIDS	  65536
-#define PROTO_MAX_RLIMITS 64
-#define PROTO_MAX_MOUNTS  4096
-#define PROTO_MAX_PATHS	  4096 /* masked + readonly paths, each */
-#define PROTO_MAX_SYSCTL  1024
-#define PROTO_CAP_SETS	  5
+#define PROTO_MAX_ARGS	       65536
+#define PROTO_MAX_ENV	       65536
+#define PROTO_MAX_GIDS	       65536
+#define PROTO_MAX_RLIMITS      64
+#define PROTO_MAX_MOUNTS       4096
+#define PROTO_MAX_PATHS	       4096 /* masked + readonly paths, each */
+#define PROTO_MAX_SYSCTL       1024
+#define PROTO_CAP_SETS	       5
+#define PROTO_MAX_HOOKS	       1024	   /* startContainer hooks (oci/config.h: OCI_MAX_HOOKS) */
+#define PROTO_MAX_HOOK_PATH    4096	   /* bytes with the NUL (PATH_MAX) */
+#define PROTO_MAX_HOOK_TIMEOUT 0x7fffffffu /* seconds (runtime-spec: an int > 0) */
 
 /*
  * A seccomp program: struct sock_filter is 8 bytes (u16 code, u8 jt, u8 jf, u32 k) and the
@@ -122,6 +126,11 @@ enum proto_tag {
 	PROTO_T_SYSCTL = 41,	 /* string key=value, repeated */
 	PROTO_T_PROCESS = 42,	 /* nested: the init process, struct proto_process fields */
 	PROTO_T_START_NOW = 43,	 /* u32 0/1: start at once, no START (run without hooks) */
+	/* nested: PROTO_T_H_*; repeated, in config order: the startContainer hooks */
+	PROTO_T_HOOK = 44,
+	/* string: the state JSON a hook reads on stdin (runtime-spec runtime.md "State");
+	 * required with hooks */
+	PROTO_T_STATE_JSON = 45,
 
 	/* inside PROTO_T_MOUNT */
 	PROTO_T_M_DEST = 64,	    /* string, absolute */
@@ -135,6 +144,12 @@ enum proto_tag {
 	PROTO_T_RLIMIT_RESOURCE = 80, /* u32: RLIMIT_* */
 	PROTO_T_RLIMIT_SOFT = 81,     /* u64 */
 	PROTO_T_RLIMIT_HARD = 82,     /* u64 */
+
+	/* inside PROTO_T_HOOK */
+	PROTO_T_H_PATH = 88,	/* string, absolute, < PROTO_MAX_HOOK_PATH; required */
+	PROTO_T_H_ARG = 89,	/* string, repeated, in order (none: argv = {path}) */
+	PROTO_T_H_ENV = 90,	/* string NAME=VALUE, repeated (none: the process's env) */
+	PROTO_T_H_TIMEOUT = 91, /* u32 seconds, 1..PROTO_MAX_HOOK_TIMEOUT; absent: none */
 
 	/* signal / resize / exit / error / pid */
 	PROTO_T_PID = 96,      /* u32: guest pid; 0 = the container's init */
@@ -206,6 +221,16 @@ struct proto_mount {
 	uint64_t propagation;
 };
 
+/* A startContainer hook (runtime-spec config.md "POSIX-platform Hooks"). */
+struct proto_hook {
+	const char *path;
+	const char **args; /* NULL-terminated when nr_args > 0 */
+	uint32_t nr_args;
+	const char **env; /* NULL-terminated when nr_env > 0 */
+	uint32_t nr_env;
+	uint32_t timeout; /* seconds; 0: none */
+};
+
 struct proto_container {
 	const char *id;
 	const char *rootfs; /* share name */
@@ -221,6 +246,9 @@ struct proto_container {
 	const char **sysctl; /* "key=value" */
 	uint32_t nr_sysctl;
 	bool start_now; /* the reply comes after execve: PID = running (docs/protocol.md) */
+	struct proto_hook *hooks; /* startContainer hooks, run by the init before execve */
+	uint32_t nr_hooks;
+	const char *state_json; /* their stdin; NULL when there are no hooks */
 	struct proto_process process;
 };
 

@@ -379,6 +379,54 @@ void proto_process_free(struct proto_process *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* ---- startContainer hooks ---- */
+
+static int hook_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e)
+{
+	struct proto_hook *h = ctx;
+
+	switch (tag) {
+	case PROTO_T_H_PATH:
+		if (h->path)
+			return err_set(e, EPROTO, "hook: two paths");
+		if (l > PROTO_MAX_HOOK_PATH)
+			return err_set(e, EPROTO, "hook: path of %u bytes", l);
+		return want_str(tag, v, l, &h->path, e);
+	case PROTO_T_H_ARG:
+		return add_str(h->args, &h->nr_args, tag, v, l, e);
+	case PROTO_T_H_ENV:
+		return add_str(h->env, &h->nr_env, tag, v, l, e);
+	case PROTO_T_H_TIMEOUT:
+		if (want_u32(tag, v, l, &h->timeout, e) < 0)
+			return -1;
+		if (h->timeout < 1 || h->timeout > PROTO_MAX_HOOK_TIMEOUT)
+			return err_set(e, EPROTO, "hook: timeout %u out of range", h->timeout);
+		return 0;
+	}
+	return 0;
+}
+
+/* The arrays are h's own even on failure: proto_container_free() frees them. */
+static int decode_hook(const uint8_t *p, uint32_t len, struct proto_hook *h, struct err *e)
+{
+	if (alloc_strv(p, len, PROTO_T_H_ARG, PROTO_MAX_ARGS, &h->args, e) < 0 ||
+	    alloc_strv(p, len, PROTO_T_H_ENV, PROTO_MAX_ENV, &h->env, e) < 0 ||
+	    each_field(p, len, hook_field, h, e) < 0)
+		return -1;
+	if (!h->path || h->path[0] != '/')
+		return err_set(e, EPROTO, "hook: path missing or not absolute");
+	return 0;
+}
+
+static void hooks_free(struct proto_hook *hooks, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		free(hooks[i].args);
+		free(hooks[i].env);
+	}
+	free(hooks);
+}
+
 /* ---- container ---- */
 
 static int mount_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e)
@@ -437,6 +485,10 @@ static int container_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l
 		return add_str(c->sysctl, &c->nr_sysctl, tag, v, l, e);
 	case PROTO_T_START_NOW:
 		return want_bool(tag, v, l, &c->start_now, e);
+	case PROTO_T_HOOK:
+		return decode_hook(v, l, &c->hooks[c->nr_hooks++], e);
+	case PROTO_T_STATE_JSON:
+		return want_str(tag, v, l, &c->state_json, e);
 	case PROTO_T_PROCESS:
 		if (c->process.args)
 			return err_set(e, EPROTO, "container: two processes");
@@ -457,6 +509,10 @@ static int container_alloc(const uint8_t *payload, size_t len, struct proto_cont
 		return -1;
 	if (n && !(c->mounts = calloc(n, sizeof(*c->mounts))))
 		return err_set(e, ENOMEM, "decoding a message: out of memory");
+	if (count_tag(payload, len, PROTO_T_HOOK, PROTO_MAX_HOOKS, &n, e) < 0)
+		return -1;
+	if (n && !(c->hooks = calloc(n, sizeof(*c->hooks))))
+		return err_set(e, ENOMEM, "decoding a message: out of memory");
 	return 0;
 }
 
@@ -469,6 +525,10 @@ int proto_decode_container(const uint8_t *payload, size_t len, struct proto_cont
 		goto fail;
 	if (!c->rootfs || !c->process.args) {
 		err_set(e, EPROTO, "container: rootfs and process are required");
+		goto fail;
+	}
+	if (c->nr_hooks && !c->state_json) {
+		err_set(e, EPROTO, "container: hooks without the state they read");
 		goto fail;
 	}
 	return 0;
@@ -484,6 +544,7 @@ void proto_container_free(struct proto_container *c)
 	free(c->masked);
 	free(c->readonly);
 	free(c->sysctl);
+	hooks_free(c->hooks, c->nr_hooks);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -104,14 +104,19 @@ struct rt_launch {
 	const char *cgroup_dir; /* NULL: the caller's cgroup */
 };
 
+/* Encodes the CREATE message into b, knowing the VMM's pid (the container's pid). */
+typedef int (*rt_create_encoder)(void *arg, pid_t vmm_pid, struct proto_buf *b, struct err *e);
+
 /*
  * Starts incept-vmm for the container (setsid, cgroup, netns, stdio, --sync-fd 3, nothing
- * else open), sends `create` (one CREATE message) on the sync socket and waits for the
+ * else open), sends the CREATE message `encode` makes after the fork (the state that
+ * startContainer hooks read names the VMM's pid) on the sync socket and waits for the
  * reply, printing one progress line when it takes over a second. On success *pid is the
- * VMM's pid and *guest_pid the init's pid in the guest. On failure the VMM is killed and
- * reaped and `e` has the reason (the agent's message for an ERROR reply).
+ * VMM's pid. On failure the VMM is killed and reaped and `e` has the reason (the agent's
+ * message for an ERROR reply).
  */
-int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pid, struct err *e);
+int rt_launch_vmm(const struct rt_launch *l, rt_create_encoder encode, void *arg, pid_t *pid,
+		  struct err *e);
 
 /* SIGKILL + reap a child VMM (pid <= 0: nothing). */
 void rt_vmm_kill_reap(pid_t pid);

@@ -152,10 +152,12 @@ void rt_vmm_kill_reap(pid_t pid)
 		;
 }
 
-int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pid, struct err *e)
+int rt_launch_vmm(const struct rt_launch *l, rt_create_encoder encode, void *arg, pid_t *pid,
+		  struct err *e)
 {
+	struct proto_buf create;
 	struct rt_vmm_cmd c;
-	int sv[2];
+	int sv[2], r;
 	pid_t p;
 
 	if (build_cmd(l, l->cfg, &c, e) < 0)
@@ -173,7 +175,13 @@ int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pi
 	if (p == 0)
 		child(l, &c, sv[1]);
 	close(sv[1]);
-	if (proto_write_buf(sv[0], create, e) < 0 || wait_reply(sv[0], e) < 0) {
+	/* while the child execs the VMM */
+	proto_buf_init(&create);
+	r = encode(arg, p, &create, e);
+	if (r == 0)
+		r = proto_write_buf(sv[0], &create, e);
+	proto_buf_free(&create);
+	if (r < 0 || wait_reply(sv[0], e) < 0) {
 		close(sv[0]);
 		rt_vmm_kill_reap(p);
 		return -1;

@@ -162,17 +162,35 @@ static int setup_host(const struct rt_global *g, struct create_ctx *x, struct er
 	return 0;
 }
 
-static int launch(struct create_ctx *x, struct err *e)
+/*
+ * CREATE, once the VMM's pid is known: startContainer hooks read the state runc gives them
+ * (status "created"; the pid is the VMM's, as `state` shows it).
+ */
+static int encode_create(void *arg, pid_t vmm_pid, struct proto_buf *b, struct err *e)
 {
-	struct proto_buf buf;
+	struct create_ctx *x = arg;
+	struct rt_json j;
 	int r;
 
-	proto_buf_init(&buf);
-	r = proto_encode_container(&buf, &x->spec.c, e);
-	if (r == 0)
-		r = rt_launch_vmm(&x->l, &buf, &x->pid, e);
-	proto_buf_free(&buf);
+	if (!x->spec.c.nr_hooks)
+		return proto_encode_container(b, &x->spec.c, e);
+	rt_json_init(&j, NULL);
+	rt_state_json(&j, &x->c->state, "created", (int)vmm_pid, x->c->state.owner);
+	rt_buf_add(&j.buf, "", 1);
+	if (j.buf.oom) {
+		rt_buf_free(&j.buf);
+		return err_sys(e, ENOMEM, "state");
+	}
+	x->spec.c.state_json = j.buf.p;
+	r = proto_encode_container(b, &x->spec.c, e);
+	x->spec.c.state_json = NULL;
+	rt_buf_free(&j.buf);
 	return r;
+}
+
+static int launch(struct create_ctx *x, struct err *e)
+{
+	return rt_launch_vmm(&x->l, encode_create, x, &x->pid, e);
 }
 
 char *rt_container_state_json(const struct oci_container *c, struct err *e)

@@ -307,6 +307,32 @@ static int build_paths(const struct oci_config *cfg, struct rt_spec *s, struct e
 	return 0;
 }
 
+/* config.json's startContainer hooks, run by the container's init in the guest (agent/hooks.c). */
+static int build_hooks(const struct oci_config *cfg, struct rt_spec *s, struct err *e)
+{
+	const struct oci_hook_list *l = &cfg->hooks.start_container;
+
+	if (!l->n)
+		return 0;
+	s->c.hooks = calloc(l->n, sizeof(*s->c.hooks));
+	if (!s->c.hooks)
+		return err_sys(e, ENOMEM, "hooks");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct oci_hook *h = &l->v[i];
+
+		s->c.hooks[i] = (struct proto_hook){
+			.path = h->path,
+			.args = (const char **)h->args.v,
+			.nr_args = (uint32_t)h->args.n,
+			.env = (const char **)h->env.v,
+			.nr_env = (uint32_t)h->env.n,
+			.timeout = h->has_timeout ? (uint32_t)h->timeout : 0,
+		};
+	}
+	s->c.nr_hooks = (uint32_t)l->n;
+	return 0;
+}
+
 int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, struct rt_spec *s,
 		  struct err *e)
 {
@@ -325,7 +351,7 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	 * in the guest (PROTO_T_ROOTFS_RO).
 	 */
 	if (add_share(s, "rootfs", b->rootfs, false, true, e) < 0 || build_mounts(b, s, e) < 0 ||
-	    build_paths(cfg, s, e) < 0 ||
+	    build_paths(cfg, s, e) < 0 || build_hooks(cfg, s, e) < 0 ||
 	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0 ||
 	    rt_proto_seccomp(cfg, &s->seccomp, &s->c.process, e) < 0) {
 		rt_spec_free(s);
@@ -344,6 +370,7 @@ void rt_spec_free(struct rt_spec *s)
 	free(s->strings);
 	free(s->c.mounts);
 	free(s->c.sysctl);
+	free(s->c.hooks);
 	rt_proto_process_free(&s->c.process);
 	rt_seccomp_free(&s->seccomp);
 	memset(s, 0, sizeof(*s));

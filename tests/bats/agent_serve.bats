@@ -377,3 +377,53 @@ h = s.recv(8); print(struct.unpack("<IHBB", h)[1])' "$SOCK"
 	client signal 9
 	wait "$init" || true
 }
+
+@test "agent: a startContainer hook reads the state on stdin, in the container, with its env" {
+	state='{"ociVersion":"1.2.0","id":"hooked","status":"created","pid":777,"bundle":"/b"}'
+	# no env of its own: the process's (runc); its path is the container's /bin/sh
+	run --separate-stderr client run --env PATH=/bin --env FOO=from-process --state "$state" \
+		--hook '{"path":"/bin/sh","args":["sh","-c","cat > /hookstate; echo $FOO $$ > /hookenv"]}' \
+		--hook '{"path":"/bin/sh","args":["sh","-c","echo second >> /hookenv"],"env":["A=1"]}' \
+		-- sh -c 'cat /hookstate; echo; cat /hookenv'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$state" ]
+	# FOO from the process's env, and a pid of the container's pid namespace (init is 1)
+	[[ "${lines[1]}" =~ ^from-process\ [0-9]+$ ]]
+	[ "${lines[1]#from-process }" -lt 100 ]
+	[ "${lines[2]}" = second ]
+	# written inside the container: the rootfs share has it
+	[ "$(cat "$FS/rootfs/hookstate")" = "$state" ]
+}
+
+@test "agent: a failing startContainer hook: START gets runc's error, the process never runs" {
+	run --separate-stderr client run \
+		--hook '{"path":"/bin/true"}' \
+		--hook '{"path":"/bin/sh","args":["sh","-c","echo out; echo err >&2; exit 3"]}' \
+		-- touch /ran
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"error running startContainer hook #1: exit status 3, stdout: out"*", stderr: err"* ]]
+	[ ! -e "$FS/rootfs/ran" ]
+	# the container is gone: a new one may be created
+	run --separate-stderr client run -- true
+	[ "$status" -eq 0 ]
+}
+
+@test "agent: startContainer hooks: a missing binary, a timeout, and START_NOW's CREATE error" {
+	run --separate-stderr client run --hook '{"path":"/no/such/hook"}' -- touch /ran
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"error running startContainer hook #0: fork/exec /no/such/hook: no such file or directory"* ]]
+	SECONDS=0
+	run --separate-stderr client run \
+		--hook '{"path":"/bin/sleep","args":["sleep","30"],"timeout":1}' -- touch /ran
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"error running startContainer hook #0: hook ran past specified timeout of 1.0s"* ]]
+	[ "$SECONDS" -lt 10 ]
+	run --separate-stderr client run --start-now \
+		--hook '{"path":"/bin/sh","args":["sh","-c","kill -9 $$"]}' -- touch /ran
+	[ "$status" -eq 125 ]
+	[[ "$stderr" == *"error running startContainer hook #0: signal: killed, stdout: , stderr:"* ]]
+	[ ! -e "$FS/rootfs/ran" ]
+	run --separate-stderr client run --start-now --hook '{"path":"/bin/true"}' -- echo started
+	[ "$status" -eq 0 ]
+	[ "$output" = started ]
+}

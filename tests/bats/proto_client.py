@@ -15,7 +15,9 @@ SOCK is the agent's Unix socket (incept-agent --serve) or, with --vsock, the VMM
 the process's status (code, or 128 + signal). An ERROR reply prints "error <errno>: <msg>"
 on stderr and exits 125. OPTS: --rootfs NAME, --hostname H, --tty, --stdin, --env K=V,
 --cwd DIR, --uid N, --gid N, --bind SHARE:DEST, --signal-after SECS:SIGNO (a SIGNAL on the
-stream), --timing (prints create/start ms, and EXIT's guest_ms/agent_minflt, on stderr).
+stream), --timing (prints create/start ms, and EXIT's guest_ms/agent_minflt, on stderr),
+--hook JSON (a startContainer hook {"path", "args", "env", "timeout"}, repeatable; CREATE
+then carries --state JSON, or a default state), --start-now (CREATE with START_NOW, no START).
 stats prints STATS_REPLY's fields as NAME VALUE lines (cpu_total_ns, ..., uptime_ns).
 """
 import argparse
@@ -33,8 +35,8 @@ T = dict(CREATE=1, START=2, EXEC=3, SIGNAL=4, RESIZE=5, STDIN=6, STDIN_CLOSE=7, 
 NAMES = {v: k for k, v in T.items()}
 F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, NO_NEW_PRIVS=11,
          HOST_PID=15, STDIN=16, SECCOMP_BPF=17, SECCOMP_FLAGS=18, ID=32, ROOTFS=33, HOSTNAME=35, NAMESPACES=37, MOUNT=38, MASKED=39,
-         READONLY=40, PROCESS=42, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
-         PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102,
+         READONLY=40, PROCESS=42, START_NOW=43, HOOK=44, STATE_JSON=45, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
+         H_PATH=88, H_ARG=89, H_ENV=90, H_TIMEOUT=91, PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102,
          GUEST_NS=103, AGENT_MINFLT=104, CPU_TOTAL_NS=112, CPU_USER_NS=113,
          CPU_KERNEL_NS=114, MEM_USAGE=115, MEM_LIMIT=116, PIDS_CURRENT=117, UPTIME_NS=118)
 MS = dict(RDONLY=1, NOSUID=2, NODEV=4, NOEXEC=8, BIND=4096, REC=16384, STRICTATIME=1 << 24)
@@ -199,7 +201,30 @@ def container_payload(a):
     # a file, a directory (both exist on any kernel) and one that may not
     c += s("MASKED", "/proc/cmdline") + s("MASKED", "/proc/bus") + s("MASKED", "/proc/kcore")
     c += s("READONLY", "/proc/sys")
+    c += hook_fields(a)
+    if a.start_now:
+        c += u32("START_NOW", 1)
     return c + field(F["PROCESS"], process_fields(a))
+
+
+DEFAULT_STATE = ('{"ociVersion":"1.2.0","id":"test","status":"created","pid":4242,'
+                 '"bundle":"/bundle"}')
+
+
+def hook_fields(a):
+    import json
+    out = b""
+    for text in a.hook:
+        h = json.loads(text)
+        f = s("H_PATH", h["path"])
+        f += b"".join(s("H_ARG", x) for x in h.get("args", []))
+        f += b"".join(s("H_ENV", x) for x in h.get("env", []))
+        if "timeout" in h:
+            f += u32("H_TIMEOUT", h["timeout"])
+        out += field(F["HOOK"], f)
+    if a.hook:
+        out += s("STATE_JSON", a.state or DEFAULT_STATE)
+    return out
 
 
 def relay(sk, a):
@@ -264,7 +289,8 @@ def create(a):
 def cmd_run(a):
     sk, _ = create(a)
     t0 = time.monotonic()
-    oneshot(a, "START")
+    if not a.start_now:
+        oneshot(a, "START")
     if a.timing:
         sys.stderr.write("start_ms: %.1f\n" % ((time.monotonic() - t0) * 1000))
     status = relay(sk, a)
@@ -336,6 +362,9 @@ def main():
         p.add_argument("--hostname")
         p.add_argument("--bind", action="append", default=[])
         p.add_argument("--timing", action="store_true")
+        p.add_argument("--hook", action="append", default=[], help="startContainer hook JSON")
+        p.add_argument("--state", help="the state JSON the hooks read")
+        p.add_argument("--start-now", action="store_true")
         proc_opts(p)
     p = sub.add_parser("exec")
     p.add_argument("--host-pid", type=int, default=0)

@@ -150,6 +150,32 @@ status_of() {
 	nothing_left
 }
 
+@test "hooks: startContainer runs in the guest, in the container, with the state on stdin" {
+	make_busybox_bundle "$B" cat /tmp/hookstate
+	# /tmp a tmpfs of the container's own: only a hook inside the container can write there
+	bundle_set "$B" '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}] |
+		.hooks = {"startContainer": [{"path": "/bin/sh",
+			"args": ["sh", "-c", "cat > /tmp/hookstate"], "timeout": 60}]}'
+	run --separate-stderr ic run -b "$B" --pid-file "$BATS_TEST_TMPDIR/pid" c1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.id + " " + .status' <<<"$output")" = "c1 created" ]
+	# the pid is the VMM's, as `state` showed it
+	[ "$(jq -r .pid <<<"$output")" = "$(cat "$BATS_TEST_TMPDIR/pid")" ]
+	[ "$(jq -r .bundle <<<"$output")" = "$(cd "$B" && pwd -P)" ]
+	nothing_left
+}
+
+@test "hooks: a failing startContainer hook fails run with runc's message, leaving nothing" {
+	make_busybox_bundle "$B" touch /ran
+	bundle_set "$B" '.root.readonly = false |
+		.hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "echo bad >&2; exit 2"]}]}'
+	run --separate-stderr ic run -b "$B" c1 </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *'error running startContainer hook #0: exit status 2, stdout: , stderr: bad'* ]]
+	[ ! -e "$B/rootfs/ran" ]
+	nothing_left
+}
+
 @test "cgroupsPath: the VMM runs in that cgroup (v2), which delete removes" {
 	local v2=/sys/fs/cgroup
 	[ -e $v2/cgroup.procs ] || v2=/sys/fs/cgroup/unified

@@ -31,6 +31,31 @@ static void round_trip_process(const struct proto_process *p)
 	proto_buf_free(&b);
 }
 
+/* The hooks of a decoded CREATE survive a round trip (count, paths, args, timeouts, state). */
+static void round_trip_hooks(const struct proto_container *c)
+{
+	struct proto_container again;
+	struct proto_buf b;
+	struct err e;
+
+	proto_buf_init(&b);
+	if (proto_encode_container(&b, c, &e) < 0)
+		abort();
+	if (proto_decode_container(b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, &again, &e) < 0)
+		abort();
+	if (again.nr_hooks != c->nr_hooks ||
+	    (c->state_json && strcmp(again.state_json, c->state_json) != 0))
+		abort();
+	for (uint32_t i = 0; i < c->nr_hooks; i++)
+		if (strcmp(again.hooks[i].path, c->hooks[i].path) != 0 ||
+		    again.hooks[i].nr_args != c->hooks[i].nr_args ||
+		    again.hooks[i].nr_env != c->hooks[i].nr_env ||
+		    again.hooks[i].timeout != c->hooks[i].timeout)
+			abort();
+	proto_container_free(&again);
+	proto_buf_free(&b);
+}
+
 static void decode(uint16_t type, const uint8_t *p, size_t len)
 {
 	struct proto_container c;
@@ -47,6 +72,7 @@ static void decode(uint16_t type, const uint8_t *p, size_t len)
 	case PROTO_CREATE:
 		if (proto_decode_container(p, len, &c, &e) == 0) {
 			round_trip_process(&c.process);
+			round_trip_hooks(&c);
 			proto_container_free(&c);
 		}
 		break;

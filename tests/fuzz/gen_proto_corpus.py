@@ -34,8 +34,13 @@ mount = field(38, s(64, '/proc') + s(65, 'proc') + s(66, 'proc') + s(67, 'hidepi
 container = (s(32, 'c1') + s(33, 'rootfs') + u32(34, 1) + s(35, 'box') + s(36, 'example') +
              u32(37, 0x6c020000) + mount + s(39, '/proc/kcore') + s(40, '/proc/sys') +
              s(41, 'net.ipv4.ip_forward=1') + field(42, process))
+# startContainer hooks (44: path 88, args 89, env 90, timeout 91) and their state (45)
+hooks = (field(44, s(88, '/bin/sh') + s(89, 'sh') + s(89, '-c') + s(89, 'cat > /tmp/x') +
+               s(90, 'A=1') + u32(91, 5)) + field(44, s(88, '/bin/true')) +
+         s(45, '{"ociVersion":"1.2.0","id":"c1","status":"created","pid":42}'))
 seeds = {
     'create': msg(1, container),
+    'create_hooks': msg(1, container + hooks),
     'exec': msg(3, process),
     'exec_seccomp': msg(3, process + seccomp),
     'signal': msg(4, u32(96, 0) + u32(97, 15) + u32(98, 1)),

@@ -175,9 +175,9 @@ static void test_small_messages(void)
 	struct proto_hdr h;
 	struct err e = {0};
 	const uint8_t *pl;
-	const char *msg;
-	uint32_t rows, cols, pid;
-	int errnum;
+	const char *msg = NULL;
+	uint32_t rows = 0, cols = 0, pid;
+	int errnum = 0;
 
 	proto_buf_init(&b);
 	CHECK_INT(proto_encode_signal(&b, &s, &e), 0);
@@ -218,7 +218,7 @@ static void test_pids(void)
 	struct proto_hdr h;
 	struct err e = {0};
 	const uint8_t *pl;
-	uint32_t *pids, n;
+	uint32_t *pids = NULL, n = 0;
 
 	proto_buf_init(&b);
 	proto_begin(&b, PROTO_PIDS);
@@ -390,6 +390,188 @@ static void test_seccomp_refusals(void)
 	proto_process_free(&proc);
 }
 
+/* A CREATE with two startContainer hooks and its state decodes to what was sent. */
+static void test_hooks_round_trip(void)
+{
+	static const char *hargs[] = {"sh", "-c", "cat > /tmp/x", NULL};
+	static const char *henv[] = {"A=1", NULL};
+	struct proto_hook hooks[] = {
+		{.path = "/bin/sh",
+		 .args = hargs,
+		 .nr_args = 3,
+		 .env = henv,
+		 .nr_env = 1,
+		 .timeout = 5},
+		{.path = "/bin/true"},
+	};
+	struct proto_container c = {.rootfs = "rootfs",
+				    .hooks = hooks,
+				    .nr_hooks = 2,
+				    .state_json = "{\"id\":\"x\"}"},
+			       got;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+
+	fill_process(&c.process);
+	proto_buf_init(&b);
+	CHECK_INT(proto_encode_container(&b, &c, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl != NULL);
+	if (!pl || proto_decode_container(pl, h.len, &got, &e) < 0) {
+		CHECK(!"decoded");
+		proto_buf_free(&b);
+		return;
+	}
+	CHECK_INT(got.nr_hooks, 2);
+	CHECK_STR(got.state_json, "{\"id\":\"x\"}");
+	CHECK_STR(got.hooks[0].path, "/bin/sh");
+	CHECK_INT(got.hooks[0].nr_args, 3);
+	CHECK_STR(got.hooks[0].args[2], "cat > /tmp/x");
+	CHECK(got.hooks[0].args[3] == NULL);
+	CHECK_INT(got.hooks[0].nr_env, 1);
+	CHECK_STR(got.hooks[0].env[0], "A=1");
+	CHECK_INT(got.hooks[0].timeout, 5);
+	CHECK_STR(got.hooks[1].path, "/bin/true");
+	CHECK_INT(got.hooks[1].nr_args, 0);
+	CHECK(got.hooks[1].args == NULL && got.hooks[1].env == NULL);
+	CHECK_INT(got.hooks[1].timeout, 0);
+	check_process(&got.process);
+	proto_container_free(&got);
+	proto_buf_free(&b);
+}
+
+/* A CREATE carrying one hook built by put(); returns the decoder's result. */
+static int decode_one_hook(void (*put)(struct proto_buf *b), bool with_state)
+{
+	struct proto_container got;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+	int r = -2;
+
+	proto_buf_init(&b);
+	proto_begin(&b, PROTO_CREATE);
+	proto_put_str(&b, PROTO_T_ROOTFS, "rootfs");
+	proto_nest_begin(&b, PROTO_T_PROCESS);
+	proto_put_str(&b, PROTO_T_ARG, "sh");
+	proto_nest_end(&b);
+	if (with_state)
+		proto_put_str(&b, PROTO_T_STATE_JSON, "{}");
+	proto_nest_begin(&b, PROTO_T_HOOK);
+	put(&b);
+	proto_nest_end(&b);
+	if (proto_end(&b, &e) == 0 && (pl = first(&b, &h)) != NULL) {
+		r = proto_decode_container(pl, h.len, &got, &e);
+		if (r == 0)
+			proto_container_free(&got);
+	}
+	proto_buf_free(&b);
+	return r;
+}
+
+static void hook_ok(struct proto_buf *b)
+{
+	proto_put_str(b, PROTO_T_H_PATH, "/hook");
+	proto_put_str(b, PROTO_T_H_ARG, "hook");
+	proto_put_u32(b, PROTO_T_H_TIMEOUT, PROTO_MAX_HOOK_TIMEOUT);
+}
+
+static void hook_no_path(struct proto_buf *b)
+{
+	proto_put_str(b, PROTO_T_H_ARG, "hook");
+}
+
+static void hook_relative(struct proto_buf *b)
+{
+	proto_put_str(b, PROTO_T_H_PATH, "bin/hook");
+}
+
+static void hook_two_paths(struct proto_buf *b)
+{
+	proto_put_str(b, PROTO_T_H_PATH, "/a");
+	proto_put_str(b, PROTO_T_H_PATH, "/b");
+}
+
+static void hook_long_path(struct proto_buf *b)
+{
+	static char path[PROTO_MAX_HOOK_PATH + 1];
+
+	memset(path, 'a', sizeof(path) - 1);
+	path[0] = '/';
+	proto_put_str(b, PROTO_T_H_PATH, path);
+}
+
+static void hook_zero_timeout(struct proto_buf *b)
+{
+	proto_put_str(b, PROTO_T_H_PATH, "/hook");
+	proto_put_u32(b, PROTO_T_H_TIMEOUT, 0);
+}
+
+static void hook_huge_timeout(struct proto_buf *b)
+{
+	proto_put_str(b, PROTO_T_H_PATH, "/hook");
+	proto_put_u32(b, PROTO_T_H_TIMEOUT, PROTO_MAX_HOOK_TIMEOUT + 1);
+}
+
+static void hook_bad_arg(struct proto_buf *b)
+{
+	proto_put_str(b, PROTO_T_H_PATH, "/hook");
+	proto_put_bytes(b, PROTO_T_H_ARG, "no-nul", 6);
+}
+
+static void test_hook_refusals(void)
+{
+	CHECK_INT(decode_one_hook(hook_ok, true), 0);
+	CHECK_INT(decode_one_hook(hook_ok, false), -1); /* no state for its stdin */
+	CHECK_INT(decode_one_hook(hook_no_path, true), -1);
+	CHECK_INT(decode_one_hook(hook_relative, true), -1);
+	CHECK_INT(decode_one_hook(hook_two_paths, true), -1);
+	CHECK_INT(decode_one_hook(hook_long_path, true), -1);
+	CHECK_INT(decode_one_hook(hook_zero_timeout, true), -1);
+	CHECK_INT(decode_one_hook(hook_huge_timeout, true), -1);
+	CHECK_INT(decode_one_hook(hook_bad_arg, true), -1);
+}
+
+/* More hooks than PROTO_MAX_HOOKS are refused before anything is allocated for them. */
+static void test_hook_count(void)
+{
+	struct proto_container got;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+
+	for (unsigned n = PROTO_MAX_HOOKS; n <= PROTO_MAX_HOOKS + 1; n++) {
+		proto_buf_init(&b);
+		proto_begin(&b, PROTO_CREATE);
+		proto_put_str(&b, PROTO_T_ROOTFS, "rootfs");
+		proto_put_str(&b, PROTO_T_STATE_JSON, "{}");
+		proto_nest_begin(&b, PROTO_T_PROCESS);
+		proto_put_str(&b, PROTO_T_ARG, "sh");
+		proto_nest_end(&b);
+		for (unsigned i = 0; i < n; i++) {
+			proto_nest_begin(&b, PROTO_T_HOOK);
+			proto_put_str(&b, PROTO_T_H_PATH, "/h");
+			proto_nest_end(&b);
+		}
+		CHECK_INT(proto_end(&b, &e), 0);
+		pl = first(&b, &h);
+		CHECK(pl != NULL);
+		if (!pl)
+			break;
+		CHECK_INT(proto_decode_container(pl, h.len, &got, &e),
+			  n > PROTO_MAX_HOOKS ? -1 : 0);
+		if (n <= PROTO_MAX_HOOKS) {
+			CHECK_INT(got.nr_hooks, n);
+			proto_container_free(&got);
+		}
+		proto_buf_free(&b);
+	}
+}
+
 static void test_too_large(void)
 {
 	static char big[PROTO_MAX_PAYLOAD];
@@ -460,6 +642,9 @@ int main(void)
 	RUN(test_stats);
 	RUN(test_refusals);
 	RUN(test_seccomp_refusals);
+	RUN(test_hooks_round_trip);
+	RUN(test_hook_refusals);
+	RUN(test_hook_count);
 	RUN(test_too_large);
 	RUN(test_io);
 	return unit_done();
