@@ -126,6 +126,11 @@ int rt_agent_request(const char *vmm_socket, struct proto_buf *req, uint16_t wan
 /* Reads one reply on `fd` as rt_agent_request does. */
 int rt_agent_reply(int fd, uint16_t want, uint8_t **payload, uint32_t *len, struct err *e);
 
+/* ---- runtime/vmm_control.c: the VMM's own requests on vmm.sock ---- */
+
+/* Sends `request` (PAUSE, RESUME) and waits for OK; an ERR reply becomes `e`. */
+int rt_vmm_control(const char *vmm_socket, const char *request, struct err *e);
+
 /* ---- runtime/console.c: ptys and the caller's terminal ---- */
 
 /* A pty pair; the slave in raw mode with the given size (0 = leave). */

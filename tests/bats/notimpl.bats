@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # start, pause, resume, ps, events, update, checkpoint, restore: runc's flags,
-# arguments and status rules are real; pause, resume and update are not implemented yet
-# and say so; start, ps and events work (vm_create.bats, vm_exec.bats, vm_events.bats) and
-# here reach the point where they need the container's VMM, which these state.json
-# fixtures lack. No verb changes the container's state while failing.
+# arguments and status rules are real; start, pause, resume, ps and events work
+# (vm_create.bats, vm_pause.bats, vm_exec.bats, vm_events.bats) and here reach the point
+# where they need the container's VMM, which these state.json fixtures lack. No verb
+# changes the container's state while failing.
 
 load helpers
 
@@ -40,16 +40,26 @@ expect() {
 }
 
 @test "pause: a running or created container; runc's messages otherwise" {
-	expect pause running 'msg="pause: not implemented yet (needs the VMM)"'
-	expect pause created 'pause: not implemented yet'
+	expect pause running "msg=\"$NOSOCK\""
+	expect pause created "$NOSOCK"
 	expect pause paused 'msg="container not running"'
 	expect pause stopped 'msg="container not running"'
 }
 
 @test "resume: only a paused container" {
-	expect resume paused 'msg="resume: not implemented yet (needs the VMM)"'
+	expect resume paused "msg=\"$NOSOCK\""
 	expect resume running 'msg="container not paused"'
 	expect resume stopped 'msg="container not paused"'
+}
+
+@test "ps, events: a paused container's agent cannot answer; said at once" {
+	expect ps paused 'msg="container is paused: resume it to list its processes"'
+	expect "events --stats" paused 'container is paused: resume it to read its statistics'
+}
+
+@test "kill: a paused container takes SIGKILL only" {
+	expect kill paused 'msg="container is paused: only SIGKILL can be delivered until it is resumed"'
+	expect "kill --all" paused 'only SIGKILL can be delivered'
 }
 
 @test "ps: format checked, then needs the VMM; a stopped container is not running" {
