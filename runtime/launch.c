@@ -178,7 +178,7 @@ int rt_launch_vmm(const struct rt_launch *l, struct proto_buf *create, pid_t *pi
 }
 
 /* The cgroup v2 hierarchy: /sys/fs/cgroup, or its "unified" mount on hybrid hosts. */
-static const char *cgroup_root(void)
+const char *rt_cgroup_root(void)
 {
 	if (access(CGROUP_V2_ROOT "/cgroup.procs", F_OK) == 0)
 		return CGROUP_V2_ROOT;
@@ -189,7 +189,7 @@ static const char *cgroup_root(void)
 
 static int cgroup_dir(const char *cgroups_path, char **dir, struct err *e)
 {
-	const char *root = cgroup_root();
+	const char *root = rt_cgroup_root();
 
 	*dir = NULL;
 	if (!cgroups_path || !*cgroups_path)
@@ -227,6 +227,12 @@ int rt_cgroup_prepare(const char *cgroups_path, char **dir, struct err *e)
  * Best effort: only the leaf, and only once empty. A VMM that was killed stays a zombie until
  * its parent (the shim) reaps it, and keeps the cgroup populated until then: give it a second.
  */
+void rt_cgroup_remove_dir(const char *dir)
+{
+	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
+		usleep(10000);
+}
+
 void rt_cgroup_remove(const char *cgroups_path)
 {
 	cleanup_free char *dir = NULL;
@@ -234,6 +240,5 @@ void rt_cgroup_remove(const char *cgroups_path)
 
 	if (cgroup_dir(cgroups_path, &dir, &e) < 0 || !dir)
 		return;
-	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
-		usleep(10000);
+	rt_cgroup_remove_dir(dir);
 }
