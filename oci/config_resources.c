@@ -315,8 +315,7 @@ int oci_resources_parse_text(const char *name, const char *json, size_t len,
 	if (oci_json_parse_doc(name, json, len, &obj, e) < 0)
 		return -1;
 	jp_init(&p, name);
-	r = json_object_is_type(obj, json_type_object) ? oci_resources_parse(&p, obj, out, e)
-						       : jp_fail(&p, e, "must be a JSON object");
+	r = oci_resources_parse(&p, obj, out, e); /* parse_doc made sure it is an object */
 	json_object_put(obj);
 	if (r < 0) {
 		oci_resources_free(*out);
