@@ -160,6 +160,25 @@ static int from_flags(const struct update_opts *o, struct oci_resources *r, stru
 	return 0;
 }
 
+/* runc's update takes memory, cpu, blockIO, pids and unified; devices and hugepages stay. */
+static void drop_fixed(struct oci_resources *r)
+{
+	for (size_t i = 0; i < r->n_hugepage_limits; i++)
+		free(r->hugepage_limits[i].page_size);
+	free(r->hugepage_limits);
+	r->hugepage_limits = NULL;
+	r->n_hugepage_limits = 0;
+}
+
+static int parse_resources(const char *name, const char *text, size_t len, struct oci_resources **r,
+			   struct err *e)
+{
+	if (oci_resources_parse_text(name, text, len, r, e) < 0)
+		return -1;
+	drop_fixed(*r);
+	return 0;
+}
+
 /* -r FILE or -r - (standard input): a LinuxResources object; then flags are ignored. */
 static int from_file(const char *path, struct oci_resources **r, struct err *e)
 {
@@ -169,7 +188,7 @@ static int from_file(const char *path, struct oci_resources **r, struct err *e)
 	if (strcmp(path, "-") != 0) {
 		if (util_read_file(path, RESOURCES_MAX, &text, &len, e) < 0)
 			return -1;
-		return oci_resources_parse_text(path, text, len, r, e);
+		return parse_resources(path, text, len, r, e);
 	}
 	for (;;) {
 		ssize_t n;
@@ -191,7 +210,7 @@ static int from_file(const char *path, struct oci_resources **r, struct err *e)
 			break;
 		len += (size_t)n;
 	}
-	return oci_resources_parse_text("stdin", text ? text : "", len, r, e);
+	return parse_resources("stdin", text ? text : "", len, r, e);
 }
 
 static int update_apply(const struct oci_container *c, const struct oci_resources *r, struct err *e)
