@@ -36,22 +36,22 @@ static int parse_num(const char *flag, const char *s, bool is_signed, uint64_t *
 		     struct err *e)
 {
 	const char *d = s + (is_signed && (*s == '-' || *s == '+'));
-	char *end;
+	char *end = (char *)s;
+	int why = EINVAL;
 
-	errno = 0;
-	if (!isdigit((unsigned char)*d))
-		errno = EINVAL;
-	else if (is_signed)
-		*i = strtoll(s, &end, 10);
-	else
-		*u = strtoull(s, &end, 10);
-	if (!errno && *end)
-		errno = EINVAL;
-	if (errno)
+	if (isdigit((unsigned char)*d)) {
+		errno = 0;
+		if (is_signed)
+			*i = strtoll(s, &end, 10);
+		else
+			*u = strtoull(s, &end, 10);
+		why = errno ? errno : *end ? EINVAL : 0;
+	}
+	if (why)
 		return err_set(e, EINVAL,
 			       "invalid value for %s: strconv.Parse%s: parsing \"%s\": %s", flag,
 			       is_signed ? "Int" : "Uint", s,
-			       errno == ERANGE ? "value out of range" : "invalid syntax");
+			       why == ERANGE ? "value out of range" : "invalid syntax");
 	return 0;
 }
 
