@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * `incept update [flags] ID`: runc's flags (or a LinuxResources JSON with -r), written into
- * the VMM's host cgroup (runtime/cgroup*.c) as runc's fs2 driver writes them. The guest's
- * own RAM and vCPUs stay what the snapshot made them (docs/runtime.md "Resources").
+ * `incept update [flags] ID`: runc 1.1's flags (newer runc's --cpu-burst and --cpu-idle are
+ * reached through -r), or a LinuxResources JSON, written into the VMM's host cgroup
+ * (runtime/cgroup*.c) as runc's fs2 driver writes them. The guest's own RAM and vCPUs stay
+ * what the snapshot made them (docs/runtime.md "Resources").
  */
 #define _GNU_SOURCE
 #include "container.h"
@@ -26,7 +27,7 @@ struct update_opts {
 	long long blkio_weight;
 	const char *cpu_period, *cpu_quota, *cpu_burst, *cpu_share, *cpu_rt_period, *cpu_rt_runtime;
 	const char *cpuset_cpus, *cpuset_mems;
-	const char *memory, *cpu_idle, *memory_reservation, *memory_swap;
+	const char *memory, *memory_reservation, *memory_swap;
 	long long pids_limit;
 	const char *l3_cache_schema, *mem_bw_schema;
 };
@@ -139,8 +140,6 @@ static int from_flags(const struct update_opts *o, struct oci_resources *r, stru
 	r->pids_limit = o->pids_limit;
 	if (flag_str(o->cpuset_cpus, &c->cpus, e) < 0 ||
 	    flag_str(o->cpuset_mems, &c->mems, e) < 0 ||
-	    flag_i64("cpu-idle", o->cpu_idle, &c->has_idle, &c->idle, e) < 0 ||
-	    flag_u64("cpu-burst", o->cpu_burst, &c->has_burst, &c->burst, e) < 0 ||
 	    flag_u64("cpu-period", o->cpu_period, &c->has_period, &c->period, e) < 0 ||
 	    flag_u64("cpu-rt-period", o->cpu_rt_period, &c->has_realtime_period,
 		     &c->realtime_period, e) < 0 ||
@@ -303,9 +302,6 @@ static const struct rt_flag update_flags[] = {
 		   "CPU CFS period to be used for hardcapping (in usecs). 0 to use system default"),
 	UPDATE_STR("cpu-quota", cpu_quota,
 		   "CPU CFS hardcap limit (in usecs). Allowed cpu time in a given period"),
-	UPDATE_STR("cpu-burst", cpu_burst,
-		   "CPU CFS hardcap burst limit (in usecs). Allowed accumulated cpu time "
-		   "additionally for burst a given period"),
 	UPDATE_STR("cpu-share", cpu_share, "CPU shares (relative weight vs. other containers)"),
 	UPDATE_STR("cpu-rt-period", cpu_rt_period,
 		   "CPU realtime period to be used for hardcapping (in usecs). 0 to use system "
@@ -315,8 +311,6 @@ static const struct rt_flag update_flags[] = {
 	UPDATE_STR("cpuset-cpus", cpuset_cpus, "CPU(s) to use"),
 	UPDATE_STR("cpuset-mems", cpuset_mems, "Memory node(s) to use"),
 	UPDATE_STR("memory", memory, "Memory limit (in bytes)"),
-	UPDATE_STR("cpu-idle", cpu_idle,
-		   "set cgroup SCHED_IDLE or not, 0: default behavior, 1: SCHED_IDLE"),
 	UPDATE_STR("memory-reservation", memory_reservation,
 		   "Memory reservation or soft_limit (in bytes)"),
 	UPDATE_STR("memory-swap", memory_swap,
