@@ -134,6 +134,32 @@ static bool controller_listed(const char *dir, const char *ctrl)
 	return false;
 }
 
+/*
+ * Hybrid hosts (this project's among them) keep cpu, memory, pids, io in cgroup v1 and only
+ * a few controllers in the v2 hierarchy incept uses. A limit for a controller that is not in
+ * the v2 hierarchy at all is skipped with a warning: failing would refuse every container
+ * containerd and Docker make (their specs always carry cpu shares), and runc would apply it
+ * through v1, which incept does not drive. A controller the hierarchy has but `dir` lacks is
+ * a real error, as under runc.
+ */
+static bool skip_missing_controller(const char *dir, const struct rt_cgroup_write *w)
+{
+	const char *root = rt_cgroup_root();
+	char ctrl[RT_CGROUP_FILE_MAX];
+	size_t rl;
+
+	if (!root || (w->flags & RT_CGW_UNIFIED) || strncmp(dir, root, (rl = strlen(root))) ||
+	    dir[rl] != '/')
+		return false;
+	controller_of(w->file, ctrl, sizeof(ctrl));
+	if (controller_listed(root, ctrl))
+		return false;
+	log_warn("linux.resources: %s not set: this host's cgroup v2 hierarchy has no %s "
+		 "controller (cgroup v1 hierarchies are not supported)",
+		 w->file, ctrl);
+	return true;
+}
+
 static int report(const char *dir, const struct rt_cgroup_write *w, int errnum, bool opened,
 		  struct err *e)
 {
@@ -174,7 +200,8 @@ int rt_cgroup_apply(const char *dir, const struct rt_cgroup_plan *p, struct err 
 			if (r == -ENOENT && !opened)
 				r = write_one(dfd, (w = &p->v[i]), &opened);
 		}
-		if (r == -ENOENT && !opened && (w->flags & RT_CGW_OPTIONAL))
+		if (r == -ENOENT && !opened &&
+		    ((w->flags & RT_CGW_OPTIONAL) || skip_missing_controller(dir, w)))
 			continue;
 		if (r < 0)
 			return report(dir, w, -r, opened, e);

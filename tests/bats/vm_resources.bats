@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # linux.resources on the VMM's host cgroup (cgroup v2) and `incept update`, on real
-# microVMs. What a host's v2 hierarchy lacks (hybrid hosts bind cpu, memory, pids to v1) is
-# skipped with a message; a create asking for a missing controller fails and leaves nothing.
+# microVMs. Tests needing what a host's v2 hierarchy lacks (hybrid hosts bind cpu, memory, pids
+# to v1) skip with a message; incept itself skips such limits with a warning
+# (docs/runtime.md "Resources"); a failed create leaves nothing.
 
 bats_require_minimum_version 1.5.0
 
@@ -89,13 +90,27 @@ have_controllers() {
 	[ ! -e "$V2/$CG" ]
 }
 
-@test "a limit whose controller the host's cgroup v2 lacks: create fails, nothing left" {
+@test "a limit for a controller this host's cgroup v2 lacks is skipped with a warning" {
 	! have_controllers pids || skip "this host has the pids controller in cgroup v2"
 	make_busybox_bundle "$B" sleep 100
-	bundle_set "$B" ".linux.cgroupsPath = \"/$CG\" | .linux.resources.pids.limit = 50"
+	bundle_set "$B" ".linux.cgroupsPath = \"/$CG\" | .linux.resources.pids.limit = 50 |
+		.linux.resources.cpu.shares = 1024"
+	# the VMM keeps create's stdio: files, not bats' pipes
+	ic create -b "$B" w1 </dev/null >"$OUT" 2>"$OUT.err"
+	grep -q 'pids.max not set: this host'\''s cgroup v2 hierarchy has no pids controller' "$OUT.err"
+	grep -q 'cpu.weight not set' "$OUT.err"
+	[ "$(ic state w1 | jq -r .status)" = created ]
+	ic delete w1
+	nothing_left
+	[ ! -e "$V2/$CG" ]
+}
+
+@test "unified: an unknown controller fails create with runc's message, nothing left" {
+	make_busybox_bundle "$B" sleep 100
+	bundle_set "$B" ".linux.cgroupsPath = \"/$CG\" | .linux.resources.unified = {\"nosuch.max\": \"1\"}"
 	run --separate-stderr ic create -b "$B" f1 </dev/null
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"cannot set pids.max: the pids controller is not available in cgroup $V2/$CG"* ]]
+	[[ "$stderr" == *'unified resource \"nosuch.max\" can'\''t be set: controller \"nosuch\" not available'* ]]
 	nothing_left
 	[ ! -e "$V2/$CG" ]
 }
