@@ -71,7 +71,7 @@ $(O)/obj/%.o: %.c
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(JSONC_CFLAGS) -c $< -o $@
 
 $(O)/incept: $(call obj,runtime/main.c) $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(JSONC_LIBS) $(SECCOMP_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(JSONC_LIBS) $(SECCOMP_LIBS) -lm $(LDLIBS)
 
 $(O)/incept-vmm: $(call obj,vmm/main.c) $(VMM_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lpthread
@@ -95,7 +95,7 @@ $(O)/tests/test_agent_%: tests/unit/test_agent_%.c $(AGENT_HOST_OBJ) $(COMMON_OB
 $(O)/tests/test_%: tests/unit/test_%.c $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ) tests/unit/unit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(JSONC_CFLAGS) -o $@ $< $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ) $(JSONC_LIBS) \
-		$(SECCOMP_LIBS)
+		$(SECCOMP_LIBS) -lm
 
 # Guest agent: static, musl when available, never sanitized.
 MUSL_CC := $(shell command -v musl-gcc 2>/dev/null)

@@ -414,6 +414,13 @@ struct oci_config {
 };
 
 int oci_config_parse(const char *json, size_t len, struct oci_config **out, struct err *e);
+/*
+ * A LinuxResources object on its own (`update --resources`), validated as config.json's
+ * linux.resources is; `name` prefixes the messages. Free with oci_resources_free.
+ */
+int oci_resources_parse_text(const char *name, const char *json, size_t len,
+			     struct oci_resources **out, struct err *e);
+void oci_resources_free(struct oci_resources *r);
 /* Reads and parses <bundle_dir>/config.json (at most OCI_CONFIG_MAX_SIZE bytes). */
 int oci_config_load(const char *bundle_dir, struct oci_config **out, struct err *e);
 void oci_config_free(struct oci_config *c);

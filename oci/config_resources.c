@@ -303,3 +303,23 @@ int oci_resources_parse(struct jpath *p, json_object *obj, struct oci_resources 
 		return oci_nomem(e);
 	return parse_resources(p, obj, r, e);
 }
+
+int oci_resources_parse_text(const char *name, const char *json, size_t len,
+			     struct oci_resources **out, struct err *e)
+{
+	json_object *obj;
+	struct jpath p;
+	int r;
+
+	*out = NULL;
+	if (oci_json_parse_doc(name, json, len, &obj, e) < 0)
+		return -1;
+	jp_init(&p, name);
+	r = oci_resources_parse(&p, obj, out, e); /* parse_doc made sure it is an object */
+	json_object_put(obj);
+	if (r < 0) {
+		oci_resources_free(*out);
+		*out = NULL;
+	}
+	return r;
+}

@@ -88,6 +88,7 @@ void oci_state_clear(struct oci_state *s)
 	free(s->created);
 	free(s->owner);
 	free(s->vmm_socket);
+	free(s->cgroup_dir);
 	for (size_t i = 0; i < s->n_annotations; i++) {
 		free(s->annotations[i].key);
 		free(s->annotations[i].value);
@@ -168,6 +169,10 @@ static struct json_object *state_to_json(const struct oci_state *s)
 	put_int(o, "pidStartTime", (int64_t)s->pid_start, &oom);
 	if (s->vmm_socket)
 		put_str(o, "vmmSocket", s->vmm_socket, &oom);
+	if (s->cgroup_dir)
+		put_str(o, "cgroupDir", s->cgroup_dir, &oom);
+	if (s->status == OCI_STATUS_PAUSED)
+		put_str(o, "pausedFrom", oci_status_name(s->paused_from), &oom);
 	if (oom) {
 		json_object_put(o);
 		return NULL;
@@ -254,7 +259,7 @@ static int get_annotations(struct json_object *o, struct oci_state *s, struct er
 static int state_from_json(struct json_object *o, struct oci_state *s, struct err *e)
 {
 	unsigned long long pid = 0;
-	cleanup_free char *status = NULL;
+	cleanup_free char *status = NULL, *from = NULL;
 
 	if (!json_object_is_type(o, json_type_object))
 		return err_set(e, EINVAL, "state.json: not a JSON object");
@@ -265,6 +270,8 @@ static int state_from_json(struct json_object *o, struct oci_state *s, struct er
 	    get_str(o, "created", true, &s->created, e) < 0 ||
 	    get_str(o, "owner", false, &s->owner, e) < 0 ||
 	    get_str(o, "vmmSocket", false, &s->vmm_socket, e) < 0 ||
+	    get_str(o, "pausedFrom", false, &from, e) < 0 ||
+	    get_str(o, "cgroupDir", false, &s->cgroup_dir, e) < 0 ||
 	    get_u64(o, "pid", INT_MAX, &pid, e) < 0 ||
 	    get_u64(o, "pidStartTime", INT64_MAX, &s->pid_start, e) < 0 ||
 	    get_annotations(o, s, e) < 0)
@@ -272,6 +279,11 @@ static int state_from_json(struct json_object *o, struct oci_state *s, struct er
 	s->pid = (int)pid;
 	if (oci_status_parse(status, &s->status) < 0)
 		return err_set(e, EINVAL, "state.json: unknown status \"%s\"", status);
+	s->paused_from = OCI_STATUS_RUNNING;
+	if (from &&
+	    (oci_status_parse(from, &s->paused_from) < 0 ||
+	     (s->paused_from != OCI_STATUS_CREATED && s->paused_from != OCI_STATUS_RUNNING)))
+		return err_set(e, EINVAL, "state.json: invalid pausedFrom \"%s\"", from);
 	if (!s->owner && !(s->owner = strdup("")))
 		return err_sys(e, ENOMEM, "state.json");
 	return 0;

@@ -59,6 +59,9 @@ struct oci_state {
 	struct oci_annotation *annotations; /* sorted by key */
 	size_t n_annotations;
 	char *vmm_socket; /* the VMM's control socket; NULL until there is one */
+	/* status PAUSED: what resume goes back to (created or running), as runc tells apart */
+	enum oci_status paused_from;
+	char *cgroup_dir; /* the VMM's cgroup directory (absolute); NULL: none of its own */
 };
 
 /* A container directory opened by a verb. */

@@ -18,6 +18,7 @@
 #include "seccomp.h"
 
 struct oci_config;
+struct oci_resources;
 struct oci_process;
 struct oci_hook_list;
 struct oci_container;
@@ -124,6 +125,57 @@ void rt_vmm_kill_reap(pid_t pid);
 /* The cgroup v2 directory for linux.cgroupsPath (NULL path: *dir = NULL), created. */
 int rt_cgroup_prepare(const char *cgroups_path, char **dir, struct err *e);
 void rt_cgroup_remove(const char *cgroups_path);
+/* The same for a cgroup directory (absolute), as state.json records it. */
+void rt_cgroup_remove_dir(const char *dir);
+/* The cgroup v2 hierarchy's mount point (/sys/fs/cgroup, or .../unified on hybrid hosts). */
+const char *rt_cgroup_root(void);
+
+/* ---- runtime/cgroup_plan.c, runtime/cgroup.c: linux.resources on the VMM's cgroup ---- */
+
+#define RT_CGROUP_FILE_MAX 64
+/* What the VMM itself takes besides guest RAM (code, heap, FUSE and vsock buffers). */
+#define RT_VMM_OVERHEAD (32ull << 20)
+#define RT_CGW_OPTIONAL 0x1 /* a file the host lacks is no error */
+#define RT_CGW_ALT_NEXT 0x2 /* when this file is missing, the next write is used instead */
+#define RT_CGW_ALT	0x4 /* the alternative of the write before it */
+#define RT_CGW_UNIFIED	0x8 /* from linux.resources.unified (runc's messages for those) */
+
+struct rt_cgroup_write {
+	unsigned flags;
+	char file[RT_CGROUP_FILE_MAX];
+	char value[512];
+};
+
+struct rt_cgroup_plan {
+	struct rt_cgroup_write *v;
+	size_t n, cap;
+};
+
+/* What is in force (update): the halves runc keeps when only one is given. 0: unknown. */
+struct rt_cgroup_plan_ctx {
+	int64_t memory_max; /* -1: max */
+	int64_t cpu_quota;  /* -1: max */
+	uint64_t cpu_period;
+};
+
+uint64_t rt_cpu_shares_to_weight(uint64_t shares);
+uint64_t rt_blkio_to_io_weight(uint16_t weight);
+int rt_memory_swap_v2(int64_t swap, int64_t memory, int64_t *out, struct err *e);
+/* The writes for `r` (NULL: none), in runc's order; ctx may be NULL. */
+int rt_cgroup_plan_build(const struct oci_resources *r, const struct rt_cgroup_plan_ctx *ctx,
+			 struct rt_cgroup_plan *p, struct err *e);
+void rt_cgroup_plan_free(struct rt_cgroup_plan *p);
+
+/* docker/go-units RAMInBytes ("512m", "1g", "100 KiB") or "-1": update's memory flags. */
+int rt_parse_ram(const char *s, int64_t *out);
+/* runc's cgroup for a container without cgroupsPath: <parent of our own cgroup>/<id>. */
+int rt_cgroup_default_path(const char *id, char **path, struct err *e);
+/* Enables the plan's controllers in every ancestor's cgroup.subtree_control (best effort). */
+void rt_cgroup_enable(const char *dir, const struct rt_cgroup_plan *p);
+/* Writes the plan into `dir`; stops at the first failure, with runc's messages. */
+int rt_cgroup_apply(const char *dir, const struct rt_cgroup_plan *p, struct err *e);
+/* The limits in force in `dir`, for update's partial changes (unreadable: left 0). */
+void rt_cgroup_read_ctx(const char *dir, struct rt_cgroup_plan_ctx *ctx);
 
 /* ---- runtime/agent.c: requests to the agent through vmm.sock ---- */
 
@@ -140,6 +192,11 @@ int rt_agent_request(const char *vmm_socket, struct proto_buf *req, uint16_t wan
 
 /* Reads one reply on `fd` as rt_agent_request does. */
 int rt_agent_reply(int fd, uint16_t want, uint8_t **payload, uint32_t *len, struct err *e);
+
+/* ---- runtime/vmm_control.c: the VMM's own requests on vmm.sock ---- */
+
+/* Sends `request` (PAUSE, RESUME) and waits for OK; an ERR reply becomes `e`. */
+int rt_vmm_control(const char *vmm_socket, const char *request, struct err *e);
 
 /* ---- runtime/console.c: ptys and the caller's terminal ---- */
 

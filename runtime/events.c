@@ -133,6 +133,8 @@ static int events_run(const struct rt_global *g, void *opts, int argc, char **ar
 		r = err_set(e, EINVAL, "duration interval must be greater than 0");
 	else if (oci_container_status(c) == OCI_STATUS_STOPPED)
 		r = err_set(e, EINVAL, "container with id %s is not running", c->id);
+	else if (oci_container_status(c) == OCI_STATUS_PAUSED) /* the agent counts; it is paused */
+		r = err_set(e, EBUSY, "container is paused: resume it to read its statistics");
 	else if (o->stats)
 		r = fetch_stats(c, &st, e) < 0 ? -1 : print_stats(c->id, &st, e);
 	else

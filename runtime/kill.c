@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 struct kill_opts {
 	bool all;
@@ -102,6 +103,24 @@ static int send_signal(const struct oci_container *c, int sig, bool all, struct 
 	return r;
 }
 
+/*
+ * A paused guest runs nothing, so the agent cannot deliver a signal. SIGKILL needs no agent:
+ * the VMM dies and the container with it (status 137), as SIGKILL kills frozen processes
+ * under runc. Any other signal would wait for resume under runc; here it is refused, as
+ * Docker refuses it (docs/runtime.md "pause").
+ */
+static int kill_paused(const struct oci_container *c, int sig, struct err *e)
+{
+	if (sig != SIGKILL)
+		return err_set(e, EBUSY,
+			       "container is paused: only SIGKILL can be delivered until it is "
+			       "resumed");
+	if (oci_pid_alive(c->state.pid, c->state.pid_start) && kill(c->state.pid, SIGKILL) < 0 &&
+	    errno != ESRCH)
+		return err_sys(e, errno, "kill %d", c->state.pid);
+	return 0;
+}
+
 static int kill_run(const struct rt_global *g, void *opts, int argc, char **argv, struct err *e)
 {
 	const struct kill_opts *o = opts;
@@ -120,7 +139,10 @@ static int kill_run(const struct rt_global *g, void *opts, int argc, char **argv
 		r = o->all ? 0 : err_set(e, ESRCH, "container not running");
 		goto out;
 	}
-	r = send_signal(c, sig, o->all, e);
+	if (status == OCI_STATUS_PAUSED)
+		r = kill_paused(c, sig, e);
+	else
+		r = send_signal(c, sig, o->all, e);
 out:
 	oci_container_close(c);
 	return r;

@@ -192,7 +192,7 @@ int rt_launch_vmm(const struct rt_launch *l, rt_create_encoder encode, void *arg
 }
 
 /* The cgroup v2 hierarchy: /sys/fs/cgroup, or its "unified" mount on hybrid hosts. */
-static const char *cgroup_root(void)
+const char *rt_cgroup_root(void)
 {
 	if (access(CGROUP_V2_ROOT "/cgroup.procs", F_OK) == 0)
 		return CGROUP_V2_ROOT;
@@ -203,7 +203,7 @@ static const char *cgroup_root(void)
 
 static int cgroup_dir(const char *cgroups_path, char **dir, struct err *e)
 {
-	const char *root = cgroup_root();
+	const char *root = rt_cgroup_root();
 
 	*dir = NULL;
 	if (!cgroups_path || !*cgroups_path)
@@ -241,6 +241,12 @@ int rt_cgroup_prepare(const char *cgroups_path, char **dir, struct err *e)
  * Best effort: only the leaf, and only once empty. A VMM that was killed stays a zombie until
  * its parent (the shim) reaps it, and keeps the cgroup populated until then: give it a second.
  */
+void rt_cgroup_remove_dir(const char *dir)
+{
+	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
+		usleep(10000);
+}
+
 void rt_cgroup_remove(const char *cgroups_path)
 {
 	cleanup_free char *dir = NULL;
@@ -248,6 +254,5 @@ void rt_cgroup_remove(const char *cgroups_path)
 
 	if (cgroup_dir(cgroups_path, &dir, &e) < 0 || !dir)
 		return;
-	for (int i = 0; i < 100 && rmdir(dir) < 0 && errno == EBUSY; i++)
-		usleep(10000);
+	rt_cgroup_remove_dir(dir);
 }

@@ -138,6 +138,56 @@ static int setup_stdio(struct create_ctx *x, const struct rt_create_opts *o, str
 	return 0;
 }
 
+/*
+ * The guest's RAM is fixed by its snapshot (io.incept.memory_mib); no balloon gives memory
+ * back. A host limit below it is honoured, and means the host OOM killer ends the VMM, and
+ * with it the container (137), once the guest has touched that much (docs/runtime.md).
+ */
+static void warn_memory(const struct create_ctx *x, const struct oci_resources *r)
+{
+	unsigned long long ram = x->l.memory_mib << 20;
+
+	if (r->has_memory && r->memory.has_limit && r->memory.limit > 0 &&
+	    (unsigned long long)r->memory.limit < ram + RT_VMM_OVERHEAD)
+		log_warn("memory limit %lld bytes is below the guest's RAM (%llu MiB) plus the "
+			 "VMM's "
+			 "own (~%d MiB): the host OOM killer ends the container (exit status 137) "
+			 "once the guest uses that much",
+			 (long long)r->memory.limit, x->l.memory_mib, (int)(RT_VMM_OVERHEAD >> 20));
+}
+
+/*
+ * The VMM's cgroup: cgroupsPath, or runc's default one when there are resources and no path.
+ * linux.resources is written before the VMM joins, so it never runs unlimited; devices are
+ * the guest's business (its own kernel), not the host cgroup's.
+ */
+static int setup_cgroup(struct create_ctx *x, struct err *e)
+{
+	const struct oci_linux *lx = &x->b.cfg->linux_cfg;
+	const char *path = lx->cgroups_path;
+	cleanup_free char *def = NULL;
+	struct rt_cgroup_plan plan;
+	int r = 0;
+
+	if (rt_cgroup_plan_build(lx->resources, NULL, &plan, e) < 0)
+		return -1;
+	if ((!path || !*path) && plan.n) {
+		r = rt_cgroup_default_path(x->c->id, &def, e);
+		path = def;
+	}
+	if (r == 0)
+		r = rt_cgroup_prepare(path, &x->cgroup_dir, e);
+	if (r == 0 && x->cgroup_dir && plan.n) {
+		warn_memory(x, lx->resources);
+		rt_cgroup_enable(x->cgroup_dir, &plan);
+		r = rt_cgroup_apply(x->cgroup_dir, &plan, e);
+	}
+	if (r == 0 && x->cgroup_dir && !(x->c->state.cgroup_dir = strdup(x->cgroup_dir)))
+		r = err_sys(e, ENOMEM, "cgroup");
+	rt_cgroup_plan_free(&plan);
+	return r;
+}
+
 static int setup_host(const struct rt_global *g, struct create_ctx *x, struct err *e)
 {
 	const struct oci_namespace *net = oci_config_namespace(x->b.cfg, OCI_NS_NETWORK);
@@ -156,7 +206,7 @@ static int setup_host(const struct rt_global *g, struct create_ctx *x, struct er
 		x->l.netns_fd = x->netns_fd;
 	}
 	x->l.new_netns = net && !net->path;
-	if (rt_cgroup_prepare(x->b.cfg->linux_cfg.cgroups_path, &x->cgroup_dir, e) < 0)
+	if (setup_cgroup(x, e) < 0)
 		return -1;
 	x->l.cgroup_dir = x->cgroup_dir;
 	return 0;
@@ -359,8 +409,11 @@ int rt_container_cleanup(struct oci_container *c, struct err *e)
 		/* runc only warns about poststop hooks: the container is gone either way */
 		if (json && rt_hooks_run(&cfg->hooks.poststop, "poststop", json, &warn) < 0)
 			log_warn("%s", warn.msg);
-		rt_cgroup_remove(cfg->linux_cfg.cgroups_path);
+		if (!c->state.cgroup_dir)
+			rt_cgroup_remove(cfg->linux_cfg.cgroups_path);
 		oci_config_free(cfg);
 	}
+	if (c->state.cgroup_dir)
+		rt_cgroup_remove_dir(c->state.cgroup_dir);
 	return oci_container_destroy(c, e);
 }

@@ -166,6 +166,9 @@ static int ps_list(const struct ps_opts *o, const struct oci_container *c, int a
 
 	if (oci_container_status(c) == OCI_STATUS_STOPPED)
 		return err_set(e, ESRCH, "container not running");
+	/* The agent lists the processes, and a paused guest runs no agent (docs/runtime.md). */
+	if (oci_container_status(c) == OCI_STATUS_PAUSED)
+		return err_set(e, EBUSY, "container is paused: resume it to list its processes");
 	if (container_pids(c, &pids, &n, e) < 0)
 		return -1;
 	if (!strcmp(o->format, "json")) {

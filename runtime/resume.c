@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-/* `incept resume ID`: restarts the vCPUs of a paused container (needs the VMM). */
-#include "rt.h"
+/*
+ * `incept resume ID`: the VMM lets the parked vCPUs run again (RESUME on vmm.sock); the
+ * container is again what it was when paused (running, or created as runc reports it).
+ */
+#include "container.h"
 #include "oci/state.h"
 
 #include <errno.h>
@@ -14,10 +17,16 @@ static int resume_run(const struct rt_global *g, void *opts, int argc, char **ar
 	(void)argc;
 	if (rt_container_open(g, argv[0], OCI_OPEN_LOCK, &c, e) < 0)
 		return -1;
-	if (oci_container_status(c) != OCI_STATUS_PAUSED)
+	if (oci_container_status(c) != OCI_STATUS_PAUSED) {
 		r = err_set(e, EINVAL, "container not paused");
-	else
-		r = rt_not_implemented("resume", e);
+		goto out;
+	}
+	r = rt_vmm_control(c->state.vmm_socket, "RESUME", e);
+	if (r < 0)
+		goto out;
+	c->state.status = c->state.paused_from;
+	r = oci_container_save(c, e);
+out:
 	oci_container_close(c);
 	return r;
 }

@@ -178,9 +178,6 @@ void rt_state_json(struct rt_json *j, const struct oci_state *s, const char *sta
 int rt_container_open(const struct rt_global *g, const char *id, unsigned int flags,
 		      struct oci_container **out, struct err *e);
 
-/* The error every verb gives for what needs the VMM, which does not exist yet. */
-int rt_not_implemented(const char *verb, struct err *e);
-
 /* create's and run's flags (runc 1.1; run adds detach, keep, no-subreaper). */
 struct rt_create_opts {
 	const char *bundle;

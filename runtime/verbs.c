@@ -95,11 +95,6 @@ out:
 	return status;
 }
 
-int rt_not_implemented(const char *verb, struct err *e)
-{
-	return err_set(e, ENOSYS, "%s: not implemented yet (needs the VMM)", verb);
-}
-
 int rt_container_open(const struct rt_global *g, const char *id, unsigned int flags,
 		      struct oci_container **out, struct err *e)
 {

@@ -3,6 +3,7 @@
 #include "builder.h"
 #include "agent_port.h"
 #include "cmdline.h"
+#include "control.h"
 #include "guest_abi.h"
 #include "irq.h"
 #include "mptable.h"
@@ -249,6 +250,7 @@ int vmm_build(struct vmm *vm, const struct vmm_config *cfg, struct err *e)
 	vm->nr_vcpus = cfg->vcpus;
 	vm->mem_size = cfg->memory_mib << 20;
 	vm->snap.lock_fd = vm->snap.mem_fd = -1;
+	vm->ctl_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	for (steps_done = 0; steps_done < sizeof(steps) / sizeof(steps[0]); steps_done++) {
@@ -310,6 +312,7 @@ int vmm_run(struct vmm *vm, struct err *e)
 	 * Host clients reach the guest only once a snapshot being built is saved: a snapshot
 	 * must hold no vsock connection (docs/vsock.md). Until then they wait in the backlog.
 	 */
+	vmm_control_attach(vm);
 	if (vm->vsock && !vm->snap.building && vmm_vsock_listen(vm->vsock, e) < 0)
 		return -1;
 	if (vmm_vcpus_start(vm, &start_err) < 0 ||
@@ -323,8 +326,10 @@ int vmm_run(struct vmm *vm, struct err *e)
 			pthread_mutex_lock(&vm->lock);
 			continue;
 		}
+		vmm_control_step(vm);
 		pthread_cond_wait(&vm->cond, &vm->lock);
 	}
+	vmm_control_abort(vm);
 	pthread_mutex_unlock(&vm->lock);
 	vmm_profile_stop(vm);
 	vmm_vcpus_stop(vm);

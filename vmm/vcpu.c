@@ -242,9 +242,8 @@ static void vcpu_park(struct vmm_vcpu *v)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-void vmm_pause(struct vmm *vm)
+void vmm_pause_locked(struct vmm *vm)
 {
-	pthread_mutex_lock(&vm->lock);
 	__atomic_store_n(&vm->pausing, true, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		struct vmm_vcpu *v = &vm->vcpus[i];
@@ -255,6 +254,12 @@ void vmm_pause(struct vmm *vm)
 		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
 	}
 	pthread_cond_broadcast(&vm->cond);
+}
+
+void vmm_pause(struct vmm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vmm_pause_locked(vm);
 	pthread_mutex_unlock(&vm->lock);
 }
 

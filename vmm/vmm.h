@@ -110,6 +110,9 @@ struct vmm {
 	bool stopping;
 	bool pausing;	    /* vCPUs park (vcpu.c) until it is cleared */
 	unsigned nr_parked; /* vCPU threads parked */
+	bool user_paused;   /* the runtime's PAUSE holds the vCPUs parked (control.c) */
+	int ctl_fd;	    /* a PAUSE / RESUME client waiting for its reply; -1: none */
+	int ctl_op;	    /* its request (control.c) */
 	int exit_status;
 	bool failed; /* exit_err holds why */
 	struct err exit_err;
@@ -123,5 +126,7 @@ void vmm_stop(struct vmm *vm, int status, const struct err *why);
 
 /* Asks every vCPU to park with no exit half-handled (any thread; vm->lock not held). */
 void vmm_pause(struct vmm *vm);
+/* The same with vm->lock held by the caller. */
+void vmm_pause_locked(struct vmm *vm);
 
 #endif

@@ -6,8 +6,10 @@
  *   CONNECT <port>\n   -> a stream to guest port <port>; "OK <local port>\n" once the guest
  *                         accepted, then raw bytes both ways; closed on RST or timeout
  *
- * Every other first line is refused (closed) for now; the runtime's control requests will be
- * told apart by their own verb. Runs on the vsock device's I/O thread, under vs->lock.
+ *   PAUSE\n, RESUME\n  -> the VMM's control requests (../control.c): "OK\n" or "ERR <msg>\n"
+ *
+ * Every other first line is refused (closed). Runs on the vsock device's I/O thread, under
+ * vs->lock.
  */
 #define _GNU_SOURCE /* accept4 */
 #include "vmm/virtio/vsock.h"
@@ -65,6 +67,14 @@ static int parse_connect(const char *line, uint32_t *port)
 	return 0;
 }
 
+/* The client's fd leaves the mux: its new owner closes it. */
+static void hand_over(struct vmm_vsock *vs, struct mux_client *cl)
+{
+	epoll_ctl(vs->epoll_fd, EPOLL_CTL_DEL, cl->fd, NULL);
+	cl->fd = -1;
+	cl->deadline_ns = 0;
+}
+
 /* The first line, peeked and then consumed up to its '\n': what follows is payload. */
 static void client_line(struct vmm_vsock *vs, struct mux_client *cl)
 {
@@ -91,17 +101,25 @@ static void client_line(struct vmm_vsock *vs, struct mux_client *cl)
 	*nl = '\0';
 	if (nl > line && nl[-1] == '\r')
 		nl[-1] = '\0';
-	if (parse_connect(line, &port) < 0) {
-		log_debug("vsock socket: refused first line \"%.40s\"", line);
-		goto drop;
-	}
 	fd = cl->fd;
-	epoll_ctl(vs->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
-	cl->fd = -1;
-	cl->deadline_ns = 0;
+	if (parse_connect(line, &port) < 0) {
+		if (!vs->control)
+			goto refuse;
+		hand_over(vs, cl);
+		if (vs->control(vs->control_ctx, line, fd) < 0) {
+			close(fd);
+			goto refuse;
+		}
+		return;
+	}
+	hand_over(vs, cl);
 	if (vsock_conn_connect_guest(vs, fd, port, &e) < 0)
 		vsock_warn(vs, "CONNECT %u: %s", port, e.msg);
 	return;
+refuse:
+	log_debug("vsock socket: refused first line \"%.40s\"", line);
+	if (cl->fd < 0)
+		return;
 drop:
 	drop_client(cl);
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # start, pause, resume, ps, events, update, checkpoint, restore: runc's flags,
-# arguments and status rules are real; pause, resume and update are not implemented yet
-# and say so; start, ps and events work (vm_create.bats, vm_exec.bats, vm_events.bats) and
-# here reach the point where they need the container's VMM, which these state.json
-# fixtures lack. No verb changes the container's state while failing.
+# arguments and status rules are real; start, pause, resume, ps and events work
+# (vm_create.bats, vm_pause.bats, vm_exec.bats, vm_events.bats) and here reach the point
+# where they need the container's VMM, which these state.json fixtures lack. No verb
+# changes the container's state while failing.
 
 load helpers
 
@@ -40,16 +40,26 @@ expect() {
 }
 
 @test "pause: a running or created container; runc's messages otherwise" {
-	expect pause running 'msg="pause: not implemented yet (needs the VMM)"'
-	expect pause created 'pause: not implemented yet'
+	expect pause running "msg=\"$NOSOCK\""
+	expect pause created "$NOSOCK"
 	expect pause paused 'msg="container not running"'
 	expect pause stopped 'msg="container not running"'
 }
 
 @test "resume: only a paused container" {
-	expect resume paused 'msg="resume: not implemented yet (needs the VMM)"'
+	expect resume paused "msg=\"$NOSOCK\""
 	expect resume running 'msg="container not paused"'
 	expect resume stopped 'msg="container not paused"'
+}
+
+@test "ps, events: a paused container's agent cannot answer; said at once" {
+	expect ps paused 'msg="container is paused: resume it to list its processes"'
+	expect "events --stats" paused 'container is paused: resume it to read its statistics'
+}
+
+@test "kill: a paused container takes SIGKILL only" {
+	expect kill paused 'msg="container is paused: only SIGKILL can be delivered until it is resumed"'
+	expect "kill --all" paused 'only SIGKILL can be delivered'
 }
 
 @test "ps: format checked, then needs the VMM; a stopped container is not running" {
@@ -73,10 +83,23 @@ expect() {
 	[ "${lines[0]}" = 'Incorrect Usage: invalid value "5" for flag -interval: parse error' ]
 }
 
-@test "update: runc's flags, then needs the VMM" {
+@test "update: runc's flags and their errors; a container without a cgroup of its own" {
+	NOCG='container running has no cgroup of its own (created without linux.cgroupsPath and linux.resources): nothing to update'
 	expect "update --memory 1g --cpu-quota 1000 --pids-limit 10 --blkio-weight 500" running \
-		'msg="update: not implemented yet (needs the VMM)"'
-	expect "update -r -" running 'update: not implemented yet'
+		"msg=\"$NOCG\""
+	echo '{"pids": {"limit": 5}}' >"$BATS_TEST_TMPDIR/r.json"
+	expect "update -r $BATS_TEST_TMPDIR/r.json" running "$NOCG"
+	expect "update --pids-limit 3" stopped 'msg="container not running"'
+	expect "update --memory 12x" running \
+		"msg=\"invalid value for memory: invalid size: '12x'\""
+	expect "update --cpu-share -5" running \
+		'invalid value for cpu-share: strconv.ParseUint: parsing \"-5\": invalid syntax'
+	expect "update --cpu-quota 1e3" running \
+		'invalid value for cpu-quota: strconv.ParseInt: parsing \"1e3\": invalid syntax'
+	expect "update --l3-cache-schema L3:0=f" running 'Intel RDT/CAT: l3 cache schema is not enabled'
+	echo '{"pids": {"limit": "x"}}' >"$BATS_TEST_TMPDIR/bad.json"
+	expect "update -r $BATS_TEST_TMPDIR/bad.json" running "$BATS_TEST_TMPDIR/bad.json: pids.limit"
+	expect "update -r $BATS_TEST_TMPDIR/missing.json" running 'no such file or directory'
 	run --separate-stderr incept update --pids-limit abc running
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *'invalid value \"abc\" for flag -pids-limit: parse error'* ]]

@@ -88,3 +88,28 @@ ctr_run() {
 	run pgrep -f "incept-vmm.*live"
 	[ "$status" -ne 0 ]
 }
+
+@test "ctr task pause and resume: containerd runs incept pause, then reads its state" {
+	ctr_ run -d --snapshotter native --runc-binary "$INCEPT_ABS" "$CTR_IMAGE" frozen sleep 1000
+	ctr_ task pause frozen
+	run ctr_ task ls
+	echo "$output"
+	[[ "$output" == *frozen*PAUSED* ]]
+	ctr_ task resume frozen
+	run ctr_ task ls
+	[[ "$output" == *frozen*RUNNING* ]]
+	# paused again, then killed: SIGKILL ends a paused container (the VMM dies)
+	ctr_ task pause frozen
+	ctr_ task kill -s KILL frozen
+	for _ in $(seq 100); do
+		ctr_ task ls | grep -q 'frozen.*STOPPED' && break
+		sleep 0.1
+	done
+	run ctr_ task ls
+	echo "$output"
+	[[ "$output" == *frozen*STOPPED* ]]
+	ctr_ task delete frozen
+	ctr_ containers delete frozen
+	run pgrep -f "incept-vmm.*frozen"
+	[ "$status" -ne 0 ]
+}

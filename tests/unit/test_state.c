@@ -221,6 +221,43 @@ static void test_parse_rejects(void)
 		   "annotation \"k\" must be a string");
 	parse_case(GOOD_HEAD ",\"status\":\"created\",\"vmmSocket\":7}",
 		   "\"vmmSocket\" must be a string");
+	parse_case(GOOD_HEAD ",\"status\":\"paused\",\"pausedFrom\":\"created\"}", NULL);
+	parse_case(GOOD_HEAD ",\"status\":\"paused\",\"pausedFrom\":\"stopped\"}",
+		   "invalid pausedFrom \"stopped\"");
+	parse_case(GOOD_HEAD ",\"status\":\"paused\",\"pausedFrom\":\"x\"}",
+		   "invalid pausedFrom \"x\"");
+	parse_case(GOOD_HEAD ",\"status\":\"running\",\"cgroupDir\":[]}",
+		   "\"cgroupDir\" must be a string");
+}
+
+/* pause's bookkeeping and the VMM's cgroup survive a save and a load. */
+static void test_round_trip_paused(void)
+{
+	struct oci_state s, back;
+	struct err e;
+	char *text;
+
+	fill_state(&s, "p");
+	s.status = OCI_STATUS_PAUSED;
+	s.paused_from = OCI_STATUS_CREATED;
+	s.cgroup_dir = strdup("/sys/fs/cgroup/x/p");
+	text = oci_state_serialize(&s, &e);
+	CHECK(text != NULL);
+	CHECK_INT(text ? oci_state_parse(text, &back, &e) : -1, 0);
+	CHECK_INT(back.status, OCI_STATUS_PAUSED);
+	CHECK_INT(back.paused_from, OCI_STATUS_CREATED);
+	CHECK_STR(back.cgroup_dir, "/sys/fs/cgroup/x/p");
+	oci_state_clear(&back);
+	free(text);
+	/* not paused: no pausedFrom written; a paused state without one resumes to running */
+	s.status = OCI_STATUS_RUNNING;
+	text = oci_state_serialize(&s, &e);
+	CHECK(text && !strstr(text, "pausedFrom"));
+	free(text);
+	CHECK_INT(oci_state_parse(GOOD_HEAD ",\"status\":\"paused\"}", &back, &e), 0);
+	CHECK_INT(back.paused_from, OCI_STATUS_RUNNING);
+	oci_state_clear(&back);
+	oci_state_clear(&s);
 }
 
 /* ---- the directory ---- */
@@ -578,6 +615,7 @@ int main(void)
 	RUN(test_timestamp);
 	RUN(test_annotate_sorted);
 	RUN(test_round_trip);
+	RUN(test_round_trip_paused);
 	RUN(test_parse_rejects);
 	RUN(test_create_exists);
 	RUN(test_open_missing);

@@ -402,6 +402,15 @@ int vmm_vsock_listen(struct vmm_vsock *vs, struct err *e)
 	return r;
 }
 
+void vmm_vsock_set_control(struct vmm_vsock *vs, int (*fn)(void *ctx, const char *line, int fd),
+			   void *ctx)
+{
+	pthread_mutex_lock(&vs->lock);
+	vs->control = fn;
+	vs->control_ctx = ctx;
+	pthread_mutex_unlock(&vs->lock);
+}
+
 static void vsock_config_read(void *dev, uint32_t off, uint8_t *data, uint32_t len)
 {
 	struct vmm_vsock *vs = dev;

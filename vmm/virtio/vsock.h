@@ -8,7 +8,8 @@
  *   vsock_pkt.c   header parsing and validation, credit arithmetic (pure; unit tested, fuzzed)
  *   vsock.c       the device: ops, the I/O thread, tx queue (guest -> host), rx queue filling
  *   vsock_conn.c  connections: table, state machine, host socket I/O
- *   ../vsock_mux.c  the Unix socket host processes connect to (`CONNECT <port>\n`)
+ *   ../vsock_mux.c  the Unix socket host processes connect to (`CONNECT <port>\n`; other
+ *                   request lines go to the VMM's control hook, ../control.c)
  *
  * Locking: the transport calls the device ops with t->lock held; the I/O thread takes
  * t->lock (once the driver activated the device) and then vs->lock. Everything below is
@@ -149,6 +150,9 @@ struct vmm_vsock {
 
 	struct vq_elem *el; /* scratch chain (large) */
 	struct vsock_mux *mux;
+	/* First lines other than CONNECT (the VMM's PAUSE / RESUME): takes fd when it returns 0. */
+	int (*control)(void *ctx, const char *line, int fd);
+	void *control_ctx;
 	char *uds_path; /* guest-initiated connections to port P go to "<uds_path>_P" */
 	unsigned warnings;
 	uint64_t pkts_rx, pkts_tx, bytes_to_guest, bytes_to_host, rsts_sent;
@@ -168,6 +172,9 @@ void vmm_vsock_stop(struct vmm_vsock *vs);
 int vmm_vsock_poll(struct vmm_vsock *vs, int timeout_ms);
 /* Starts accepting host clients on the Unix socket (after a snapshot is saved, if one is). */
 int vmm_vsock_listen(struct vmm_vsock *vs, struct err *e);
+/* Who gets the socket's other request lines (see struct vmm_vsock.control). */
+void vmm_vsock_set_control(struct vmm_vsock *vs, int (*fn)(void *ctx, const char *line, int fd),
+			   void *ctx);
 /*
  * A stream from inside the VMM to guest port `port`: the returned fd (blocking) reads
  * "OK <local port>\n" once the guest accepted, then carries the stream, as a client of the

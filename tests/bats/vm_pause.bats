@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# pause/resume on real microVMs: the VMM parks every vCPU (docs/runtime.md "pause"), so a
+# counter stops while paused and goes on after resume; state, kill -9 and delete --force of
+# a paused container behave as runc's do.
+
+bats_require_minimum_version 1.5.0
+
+load vm_helpers
+
+setup_file() {
+	container_setup_file
+}
+
+setup() {
+	container_setup
+}
+
+teardown() {
+	containers_teardown
+}
+
+status_of() {
+	ic state "$1" | jq -r .status
+}
+
+# last_count FILE: the last complete line the counter wrote.
+last_count() {
+	grep -E '^[0-9]+$' "$1" | tail -n 1
+}
+
+# wait_count FILE N: up to 30 s for the counter to pass N.
+wait_count() {
+	local i
+	for i in $(seq 300); do
+		[ "$(last_count "$1")" -gt "$2" ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "counter stuck at $(last_count "$1") (wanted > $2)" >&2
+	return 1
+}
+
+COUNTER='i=0; while :; do i=$((i+1)); echo $i; usleep 100000; done'
+
+@test "pause stops the guest, resume lets it go on; state and list follow" {
+	make_busybox_bundle "$B" sh -c "$COUNTER"
+	ic run -d -b "$B" c1 </dev/null >"$OUT" 2>&1
+	wait_count "$OUT" 2
+	ic pause c1
+	[ "$(status_of c1)" = paused ]
+	ic list | grep -qE '^c1 +[0-9]+ +paused '
+	local a b
+	a=$(last_count "$OUT")
+	sleep 2
+	b=$(last_count "$OUT")
+	echo "paused: $a -> $b" >&2
+	[ "$a" = "$b" ]
+	# runc's messages for what a paused container refuses
+	run --separate-stderr ic pause c1
+	[[ "$stderr" == *'msg="container not running"'* ]]
+	run --separate-stderr ic start c1
+	[[ "$stderr" == *'cannot start a container in the paused state'* ]]
+	run --separate-stderr ic delete c1
+	[[ "$stderr" == *'cannot delete container c1 that is not stopped: paused'* ]]
+	run --separate-stderr ic kill c1 TERM
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'only SIGKILL'* ]]
+	ic resume c1
+	[ "$(status_of c1)" = running ]
+	wait_count "$OUT" "$b"
+	run --separate-stderr ic resume c1
+	[[ "$stderr" == *'msg="container not paused"'* ]]
+	ic delete --force c1
+	nothing_left
+}
+
+@test "kill -9 of a paused container: the VM dies, state says stopped" {
+	make_busybox_bundle "$B" sh -c "$COUNTER"
+	ic run -d -b "$B" c1 </dev/null >"$OUT" 2>&1
+	wait_count "$OUT" 1
+	ic pause c1
+	ic kill c1 KILL
+	wait_stopped c1
+	ic delete c1
+	nothing_left
+}
+
+@test "delete --force of a paused container (paused while created) leaves nothing" {
+	make_busybox_bundle "$B" sh -c "$COUNTER"
+	ic create -b "$B" c1 </dev/null >"$OUT" 2>&1
+	ic pause c1
+	[ "$(status_of c1)" = paused ]
+	ic resume c1
+	[ "$(status_of c1)" = created ] # runc: resume gives back what was paused
+	ic pause c1
+	ic delete --force c1
+	nothing_left
+}
