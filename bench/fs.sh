@@ -19,8 +19,8 @@
 # FUSE requests the VMM served (fuse_requests_<phase>, fuse_<phase>_<op>_count) and its time on
 # them (vmm_ms_<phase>); the rest of the guest's time (guest_side_ms_<phase>) is the guest
 # kernel and the virtqueue round trips. Appends everything to bench/RESULTS.md.
-# On a PVM host (guest kernel emulated) the defaults take about an hour: ~0.3 s per small
-# file and ~1 MiB/s sequential; `--files 1000 --size 64` takes ~10 minutes.
+# On a PVM host (guest kernel emulated) the defaults take about an hour: 0.23-0.35 s per small
+# file and ~1 MiB/s sequential; `--files 1000 --size 64` takes ~12 minutes (docs/virtio-fs.md).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -133,8 +133,8 @@ awk -F': ' '/^fuse_[a-z0-9_]+_count: / { op = $1; sub(/^fuse_(mount|fstest|creat
 	END { for (o in t) printf "fuse_%s: %d\n", o, t[o] }' "$out" | LC_ALL=C sort >"$work/totals"
 cat "$work/totals" >>"$out"
 
-ratio() { # ratio NAME A B: A/B with 4 decimals
-	awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { if (b > 0) printf "%s: %.4f\n", n, a / b }'
+ratio() { # ratio NAME A B: A/B with 6 decimals (PVM ratios are ~1e-4)
+	awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { if (b > 0) printf "%s: %.6f\n", n, a / b }'
 }
 {
 	ratio seq_read_ratio "$(value "$out" guest_seq_read_mib_s)" "$(value "$out" host_seq_read_mib_s)"
