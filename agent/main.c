@@ -123,6 +123,8 @@ static int run_fs(const char *root, bool in_guest, const char *bench_dir, struct
 
 	if (root) {
 		status = agent_fstest_run(&cfg, out);
+		/* the benchmark's requests apart from the test's (bench/fs.sh) */
+		agent_port_send(INCEPT_CMD_FS_STATS, AGENT_FS_PHASE_FSTEST);
 		agent_buf_flush(out, STDOUT_FILENO);
 	}
 	/* the numbers are only worth having when the file system behaved */
@@ -148,6 +150,7 @@ static int run_fs_task(void)
 		return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
+	agent_port_send(INCEPT_CMD_FS_STATS, AGENT_FS_PHASE_MOUNT);
 	agent_buf_printf(&out, "fsbench_mount_us: ");
 	agent_buf_put_duration(&out,
 			       (unsigned long long)((b.tv_sec - a.tv_sec) * 1000000000ll +

@@ -31,6 +31,12 @@ enum incept_port_cmd {
 	INCEPT_CMD_MARK = 3,  /* timing mark, arg = an agent-defined step number (VMM logs time) */
 	INCEPT_CMD_PANIC = 4, /* agent hit a fatal error; VMM exits 1 with the console tail */
 	INCEPT_CMD_QUERY = 5, /* arg = enum incept_query; the next inl() returns the answer */
+	/*
+	 * arg = a label (1..0xffffff) of the agent's choosing: the VMM logs the virtio-fs
+	 * requests it served since the previous FS_STATS, per opcode, with its time on them
+	 * (vmm_virtio_fs_log_stats). bench/fs.sh uses it to split its phases.
+	 */
+	INCEPT_CMD_FS_STATS = 6,
 };
 
 /*

@@ -4,6 +4,7 @@
 #include "container.h"
 #include "guest_abi.h"
 #include "util.h"
+#include "vmm/virtio/fs.h"
 
 #include <string.h>
 #include <sys/random.h>
@@ -109,6 +110,11 @@ int vmm_agent_port_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len
 		break;
 	case INCEPT_CMD_PANIC:
 		agent_panic(vm, INCEPT_PORT_ARG(v));
+		break;
+	case INCEPT_CMD_FS_STATS:
+		/* one log line per command, like MARK: a guest that loops only fills its own log */
+		if (vm->fs && INCEPT_PORT_ARG(v))
+			vmm_virtio_fs_log_stats(vm->fs, INCEPT_PORT_ARG(v));
 		break;
 	default:
 		log_warn("agent port: unknown command 0x%08x", v);

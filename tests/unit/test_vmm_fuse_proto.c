@@ -273,6 +273,39 @@ static void test_keep_cache(void)
 	CHECK_INT(fx_lookup(&f, FUSE_ROOT_ID, "noshare", NULL), -ENOENT); /* may be added later */
 }
 
+/* Per-opcode counters: each request in its own slot, unnamed or huge opcodes in slot 0. */
+static void test_op_stats(void)
+{
+	struct vfs_op_stat a[VFS_OP_SLOTS], b[VFS_OP_SLOTS];
+	uint64_t s = fx_share(&f);
+
+	vfs_stats_ops(f.srv, a);
+	fx_req(&f, FUSE_GETATTR, s, &(struct fuse_getattr_in){0}, sizeof(struct fuse_getattr_in),
+	       END);
+	fx_req(&f, FUSE_GETATTR, s, &(struct fuse_getattr_in){0}, sizeof(struct fuse_getattr_in),
+	       END);
+	fx_req(&f, FUSE_GETATTR, 1u << 30, &(struct fuse_getattr_in){0},
+	       sizeof(struct fuse_getattr_in), END); /* no such node: ENOENT */
+	fx_lookup(&f, s, "no-such-name", NULL);
+	fx_req(&f, 7, s, END);		/* a gap in enum fuse_opcode */
+	fx_req(&f, CUSE_INIT, s, END);	/* beyond the table */
+	fx_req(&f, 0xffffffff, s, END); /* garbage */
+	vfs_stats_ops(f.srv, b);
+	CHECK_INT(b[FUSE_GETATTR].count - a[FUSE_GETATTR].count, 3);
+	CHECK_INT(b[FUSE_GETATTR].errors - a[FUSE_GETATTR].errors, 1);
+	CHECK_INT(b[FUSE_LOOKUP].count - a[FUSE_LOOKUP].count, 1);
+	CHECK_INT(b[0].count - a[0].count, 3);
+	CHECK_INT(b[0].errors - a[0].errors, 3);
+	CHECK_INT(b[7].count, 0);
+	CHECK(b[FUSE_GETATTR].ns >= a[FUSE_GETATTR].ns);
+	CHECK_STR(vfs_op_name(FUSE_GETATTR), "getattr");
+	CHECK_STR(vfs_op_name(FUSE_READDIRPLUS), "readdirplus");
+	CHECK_STR(vfs_op_name(0), "other");
+	CHECK(vfs_op_name(7) == NULL);
+	CHECK(vfs_op_name(VFS_OP_SLOTS) == NULL);
+	CHECK(vfs_op_name(100000) == NULL);
+}
+
 int main(void)
 {
 	if (fx_setup(&f) != 0) {
@@ -290,6 +323,7 @@ int main(void)
 	RUN(test_destroy_resets);
 	RUN(test_share_add_checks);
 	RUN(test_keep_cache);
+	RUN(test_op_stats);
 	fx_teardown(&f);
 	return unit_done();
 }

@@ -77,4 +77,18 @@ struct vfs_stats {
 };
 void vfs_stats(struct vfs_server *srv, struct vfs_stats *st);
 
+/*
+ * Per-opcode counters (vmm/fuse/stats.c): FUSE opcodes below VFS_OP_SLOTS have their own
+ * slot; slot 0 (no FUSE opcode is 0) counts every other, CUSE_INIT included. `ns` is the
+ * time vfs_handle() spent on them (host system calls, table locks), not the guest's.
+ */
+#define VFS_OP_SLOTS 64
+struct vfs_op_stat {
+	uint64_t count, errors, ns;
+};
+/* Copies all VFS_OP_SLOTS counters since the server was created, at one instant. */
+void vfs_stats_ops(struct vfs_server *srv, struct vfs_op_stat out[VFS_OP_SLOTS]);
+/* The slot's name in lower case ("lookup", "getattr", "other" for slot 0), or NULL. */
+const char *vfs_op_name(unsigned slot);
+
 #endif

@@ -74,7 +74,8 @@ struct vfs_server {
 	atomic_bool initialized; /* read by every request, on any thread */
 	uint32_t minor;
 	uint64_t requests, errors;
-	struct timespec created; /* the synthetic root's times */
+	struct vfs_op_stat op_stats[VFS_OP_SLOTS]; /* under lock, like the two above */
+	struct timespec created;		   /* the synthetic root's times */
 };
 
 /* One request being served: parsed from `arg`, reply written to `out` after the header. */
@@ -101,6 +102,9 @@ int vfs_reply_iov(struct vfs_req *r, size_t len, struct iovec *iov, int max_iov,
 void vfs_reply_commit(struct vfs_req *r, size_t len);
 size_t vfs_reply_room(const struct vfs_req *r);
 bool vfs_name_is_dot(const char *name);
+
+/* stats.c: counts one served request (rc < 0: an error reply) that took `ns`. */
+void vfs_count(struct vfs_server *srv, uint32_t opcode, int rc, uint64_t ns);
 
 /* server.c: inode and handle tables. */
 struct vfs_inode *vfs_inode_get(struct vfs_server *srv, uint64_t nodeid);

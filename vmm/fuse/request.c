@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "vmm/fuse/internal.h"
 #include "cleanup.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -266,6 +267,7 @@ size_t vfs_handle(struct vfs_server *srv, const void *in, size_t in_len, const s
 {
 	struct vfs_req r = {.srv = srv, .out = out, .out_cnt = out_cnt};
 	struct fuse_out_header oh;
+	uint64_t t0;
 	int rc;
 
 	if (in_len < sizeof(r.h))
@@ -275,16 +277,14 @@ size_t vfs_handle(struct vfs_server *srv, const void *in, size_t in_len, const s
 	if (r.out_cap < sizeof(oh))
 		return 0;
 	r.arg = (const uint8_t *)in + sizeof(r.h);
+	t0 = util_now_ns();
 	if (r.h.len < sizeof(r.h) || r.h.len > in_len) {
 		rc = -EINVAL;
 	} else {
 		r.arg_len = r.h.len - sizeof(r.h);
 		rc = dispatch(&r);
 	}
-	pthread_mutex_lock(&srv->lock);
-	srv->requests++;
-	srv->errors += rc < 0;
-	pthread_mutex_unlock(&srv->lock);
+	vfs_count(srv, r.h.opcode, rc, util_now_ns() - t0);
 	if (rc == VFS_NO_REPLY)
 		return 0;
 	if (rc < 0)

@@ -16,6 +16,7 @@
 #include <linux/virtio_ring.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -51,6 +52,9 @@ struct vmm_virtio_fs {
 	atomic_bool stop;
 	unsigned generation; /* bumped by a device reset; under the transport lock */
 	struct fs_queue queues[FS_NR_QUEUES];
+	pthread_mutex_t stats_lock;		     /* last_stats: any vCPU may ask for a dump */
+	bool stats_asked;			     /* a dump was asked for: one more at exit */
+	struct vfs_op_stat last_stats[VFS_OP_SLOTS]; /* at the previous dump */
 };
 
 /*
@@ -161,6 +165,50 @@ static int queue_init(struct vmm_virtio_fs *fs, unsigned i, struct err *e)
 	return 0;
 }
 
+/* Appends " name=count/errors/us" for every slot that served requests since `last`. */
+static size_t stats_ops_text(const struct vfs_op_stat *now, const struct vfs_op_stat *last,
+			     char *buf, size_t size, struct vfs_op_stat *sum)
+{
+	size_t len = 0;
+
+	for (unsigned i = 0; i < VFS_OP_SLOTS; i++) {
+		struct vfs_op_stat d = {now[i].count - last[i].count,
+					now[i].errors - last[i].errors, now[i].ns - last[i].ns};
+		int n;
+
+		if (!d.count)
+			continue;
+		sum->count += d.count;
+		sum->errors += d.errors;
+		sum->ns += d.ns;
+		n = snprintf(buf + len, size - len, " %s=%llu/%llu/%llu", vfs_op_name(i),
+			     (unsigned long long)d.count, (unsigned long long)d.errors,
+			     (unsigned long long)(d.ns / 1000));
+		if (n < 0 || (size_t)n >= size - len)
+			break; /* cut short: the totals still count every slot */
+		len += (size_t)n;
+	}
+	return len;
+}
+
+void vmm_virtio_fs_log_stats(void *dev, unsigned label)
+{
+	struct vmm_virtio_fs *fs = dev;
+	struct vfs_op_stat now[VFS_OP_SLOTS], sum = {0};
+	char ops[768];
+
+	ops[0] = '\0';
+	vfs_stats_ops(fs->srv, now);
+	pthread_mutex_lock(&fs->stats_lock);
+	stats_ops_text(now, fs->last_stats, ops, sizeof(ops), &sum);
+	memcpy(fs->last_stats, now, sizeof(now));
+	fs->stats_asked = true;
+	pthread_mutex_unlock(&fs->stats_lock);
+	log_info("virtio-fs stats %u: requests=%llu errors=%llu host_us=%llu%s", label,
+		 (unsigned long long)sum.count, (unsigned long long)sum.errors,
+		 (unsigned long long)(sum.ns / 1000), ops);
+}
+
 static void fs_destroy(void *dev)
 {
 	struct vmm_virtio_fs *fs = dev;
@@ -177,6 +225,9 @@ static void fs_destroy(void *dev)
 			  "handles open at exit",
 			  (unsigned long long)st.requests, (unsigned long long)st.errors,
 			  (unsigned long long)st.inodes, (unsigned long long)st.handles);
+		/* the requests after the agent's last dump (DESTROY, late RELEASEs), as label 0 */
+		if (fs->stats_asked)
+			vmm_virtio_fs_log_stats(fs, 0);
 	}
 	atomic_store(&fs->stop, true);
 	for (unsigned i = 0; i < FS_NR_QUEUES; i++) {
@@ -191,6 +242,7 @@ static void fs_destroy(void *dev)
 		free(q->in);
 	}
 	vfs_server_destroy(fs->srv);
+	pthread_mutex_destroy(&fs->stats_lock);
 	free(fs);
 }
 
@@ -203,6 +255,7 @@ void *vmm_virtio_fs_create(const char *tag, const struct vfs_opts *opts, struct 
 		err_sys(e, ENOMEM, "virtio-fs");
 		return NULL;
 	}
+	pthread_mutex_init(&fs->stats_lock, NULL);
 	for (unsigned i = 0; i < FS_NR_QUEUES; i++)
 		fs->queues[i].kick_fd = -1;
 	/* §5.11.4: the tag is UTF-8, not NUL-terminated, padded with NULs */

@@ -24,4 +24,12 @@ struct vfs_server *vmm_virtio_fs_server(void *dev);
 /* Chains served on `queue` so far (tests, debug log). */
 uint64_t vmm_virtio_fs_served(void *dev, unsigned queue);
 
+/*
+ * Logs (info) the FUSE requests served since the previous call, or since start: "virtio-fs
+ * stats LABEL: requests=N errors=E host_us=T <op>=<count>/<errors>/<us>..." where us is the
+ * server's time on them. The agent asks with INCEPT_CMD_FS_STATS (bench/fs.sh's phases);
+ * after the first call, the device logs the rest as label 0 when it is destroyed.
+ */
+void vmm_virtio_fs_log_stats(void *dev, unsigned label);
+
 #endif
