@@ -70,7 +70,8 @@ median_ms() { # median_ms JSON INDEX: hyperfine's median of command INDEX, in ms
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 pair() { # pair NAME INCEPT_CMD RUNC_CMD: hyperfine both; prints their medians (ms)
-	hyperfine -N --runs "$n" --warmup 1 --export-json "$work/$1.json" "$2" "$3" >&2
+	hyperfine -N --runs "$n" --warmup 1 --export-json "$work/$1.json" "$2" "$3" >&2 ||
+		{ echo "lifecycle.sh: a $1 run failed (see above)" >&2; return 1; }
 	echo "$(median_ms "$work/$1.json" 0) $(median_ms "$work/$1.json" 1)"
 }
 
