@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "relay.h"
 #include "proto.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -273,20 +274,11 @@ int relay_expect_ok(int fd, unsigned timeout_ms, struct err *e)
 
 int relay_connect_agent(const char *vmm_socket, unsigned timeout_ms, struct err *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char line[64];
-	int fd, n;
+	int fd = util_unix_connect(vmm_socket, "connect", e), n;
 
-	if (strlen(vmm_socket) >= sizeof(sa.sun_path))
-		return err_set(e, ENAMETOOLONG, "%s: socket path too long", vmm_socket);
-	strcpy(sa.sun_path, vmm_socket);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return err_sys(e, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_sys(e, errno, "connect %s", vmm_socket);
-		goto fail;
-	}
+		return -1;
 	n = snprintf(line, sizeof(line), "CONNECT %u\n", PROTO_AGENT_PORT);
 	if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
 		err_sys(e, errno, "writing to %s", vmm_socket);

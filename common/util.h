@@ -34,4 +34,10 @@ void util_rfc3339_now(char *buf, size_t len);
 /* Monotonic clock in nanoseconds. */
 unsigned long long util_now_ns(void);
 
+/*
+ * A connected AF_UNIX stream socket to `path` (CLOEXEC). Errors: "<path>: socket path too
+ * long", or "<verb> <path>: <strerror>" when connect() fails (runc says "dial unix").
+ */
+int util_unix_connect(const char *path, const char *verb, struct err *e);
+
 #endif

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "container.h"
 #include "cleanup.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +52,6 @@ int rt_pty_open(int *master, int *slave, unsigned rows, unsigned cols, struct er
 /* runc's utils.SendFd: one byte of payload naming the fd ("/dev/ptmx"), the fd as SCM_RIGHTS. */
 int rt_console_send(const char *path, int fd, struct err *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	cleanup_close int sock = -1;
 	char name[] = "/dev/ptmx";
 	union {
@@ -65,14 +65,9 @@ int rt_console_send(const char *path, int fd, struct err *e)
 			     .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *c;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(e, ENAMETOOLONG, "console socket %s: path too long", path);
-	strcpy(sa.sun_path, path);
-	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sock = util_unix_connect(path, "dial unix", e);
 	if (sock < 0)
-		return err_sys(e, errno, "socket");
-	if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return err_sys(e, errno, "dial unix %s", path);
+		return -1; /* runc's own words: dial unix PATH: ... */
 	memset(u.buf, 0, sizeof(u.buf));
 	c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_SOCKET;

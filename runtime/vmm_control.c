@@ -22,24 +22,10 @@
 
 static int control_connect(const char *path, struct err *e)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
 	if (!path)
 		return err_set(e, ENOTCONN,
 			       "the container has no VMM socket (not made by incept create?)");
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return err_set(e, ENAMETOOLONG, "%s: socket path too long", path);
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_sys(e, errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_sys(e, errno, "connect %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return util_unix_connect(path, "connect", e);
 }
 
 /* The reply line, up to its '\n' (the VMM closes right after it), within the deadline. */
