@@ -112,7 +112,9 @@ static void reply_empty(struct agent_conn *c, enum proto_type type)
 
 static bool conn_in_warm(const struct agent_conn *c)
 {
-	return c->in && c->in >= warm_in[0] && c->in < warm_in[CONN_WARM];
+	const uint8_t *first = &warm_in[0][0];
+
+	return c->in && c->in >= first && c->in < first + sizeof(warm_in);
 }
 
 static void conn_destroy(struct agent_conn *c)

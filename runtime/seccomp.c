@@ -78,7 +78,7 @@ static uint32_t arch_token(const char *oci_name)
 	char lower[32];
 	size_t i;
 
-	for (i = 0; p[i] && i < sizeof(lower) - 1; i++)
+	for (i = 0; i < sizeof(lower) - 1 && p[i]; i++)
 		lower[i] = (char)tolower((unsigned char)p[i]);
 	lower[i] = '\0';
 	return p[i] ? 0 : seccomp_arch_resolve_name(lower);
