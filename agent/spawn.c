@@ -62,6 +62,15 @@ struct agent_proc *agent_proc_find(struct agent_server *s, pid_t pid)
 	return NULL;
 }
 
+/* The container is gone with its init (or never was): a new one may be created. */
+static void container_gone(struct agent_server *s)
+{
+	s->init = NULL;
+	s->started = false;
+	close_fd(&s->ctr_pidns);
+	agent_container_join_close(&s->ctr_join);
+}
+
 static void proc_free(struct agent_server *s, struct agent_proc *pr)
 {
 	agent_stdio_close_all(&pr->io, s->devnull);
@@ -72,13 +81,8 @@ static void proc_free(struct agent_server *s, struct agent_proc *pr)
 		pr->conn->proc = NULL;
 		pr->conn->closing = true;
 	}
-	if (pr == s->init) {
-		/* the container is gone with its init; a new one may be created */
-		s->init = NULL;
-		s->started = false;
-		close_fd(&s->ctr_pidns);
-		agent_container_join_close(&s->ctr_join);
-	}
+	if (pr == s->init)
+		container_gone(s);
 	*pr = (struct agent_proc){.pid = 0, .status_fd = -1, .start_fd = -1};
 }
 
@@ -394,12 +398,8 @@ static void reply_pid(struct agent_conn *c, pid_t pid)
  */
 static void setup_failed(struct agent_server *s, struct agent_proc *pr, const struct err *e)
 {
-	if (pr == s->init) {
-		s->init = NULL;
-		s->started = false;
-		close_fd(&s->ctr_pidns);
-		agent_container_join_close(&s->ctr_join);
-	}
+	if (pr == s->init)
+		container_gone(s);
 	if (pr->conn) {
 		agent_conn_error(pr->conn, e);
 		pr->conn->proc = NULL;
