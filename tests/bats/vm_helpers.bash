@@ -54,9 +54,12 @@ container_setup_file() {
 JSON
 	if [ "$CAN_BOOT" = 1 ]; then
 		mkdir -p "$SNAPS"
-		"$INCEPT" prepare >/dev/null 2>&1 </dev/null 3>&- || {
-			CAN_BOOT=0 WHY="incept prepare failed"
-		}
+		# KVM and the images are here, so a prepare that fails is a failure, never a skip
+		if ! "$INCEPT" prepare >"$BATS_FILE_TMPDIR/prepare.out" 2>&1 </dev/null 3>&-; then
+			echo "incept prepare failed:" >&2
+			cat "$BATS_FILE_TMPDIR/prepare.out" >&2
+			return 1
+		fi
 	fi
 }
 
