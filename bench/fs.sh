@@ -104,7 +104,7 @@ where_time() {
 
 out=$work/results
 {
-	echo "host_kind: $([ -d /sys/module/kvm_pvm ] && echo pvm || echo kvm)"
+	echo "host_kind: $(bench_host_kind)"
 	echo "share_cache_s: $cache"
 	echo "files: $files"
 	echo "seq_mib: $size"

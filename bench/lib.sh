@@ -18,6 +18,10 @@ bench_need() {
 }
 
 # value FILE NAME: the value of the last `name: value` line (console lines end in \r\n).
+# The kind of /dev/kvm: pvm (software nested KVM, module kvm_pvm) or kvm (VT-x/AMD-V).
+# /sys/module, not /proc/modules: a container host may show no /proc/modules at all.
+bench_host_kind() { [ -d /sys/module/kvm_pvm ] && echo pvm || echo kvm; }
+
 value() { tr -d '\r' <"$1" | sed -n "s/^$2: *//p" | tail -n 1; }
 
 # bench_record NAME HOST_KIND REPORT: appends REPORT as a dated section of bench/RESULTS.md.

@@ -76,7 +76,7 @@ pair() { # pair NAME INCEPT_CMD RUNC_CMD: hyperfine both; prints their medians (
 }
 
 out=$work/results
-host_kind=$([ -d /sys/module/kvm_pvm ] && echo pvm || echo kvm)
+host_kind=$(bench_host_kind)
 echo "host_kind: $host_kind" >"$out"
 
 # --- run true: incept vs runc

@@ -122,7 +122,5 @@ done
 } >>"$report"
 cat "$report"
 if [ "$write_results" = 1 ]; then
-	kind=PVM
-	grep -q "^kvm_pvm " /proc/modules 2>/dev/null || kind="VT-x/AMD-V"
-	bench_record "seccomp.sh -n $n --calls $calls" "$kind" "$report"
+	bench_record "seccomp.sh -n $n --calls $calls" "$(bench_host_kind)" "$report"
 fi
