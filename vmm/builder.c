@@ -2,12 +2,14 @@
 /* VM assembly in a fixed order, the run/stop protocol, and teardown in reverse. */
 #include "builder.h"
 #include "agent_port.h"
+#include "cleanup.h"
 #include "cmdline.h"
 #include "control.h"
 #include "guest_abi.h"
 #include "irq.h"
 #include "mptable.h"
 #include "profile.h"
+#include "reaper.h"
 #include "snapshot.h"
 #include "util.h"
 #include "vcpu.h"
@@ -90,7 +92,8 @@ static int step_memory(struct vmm *vm, struct err *e)
 
 static void fini_memory(struct vmm *vm)
 {
-	vmm_mem_destroy(&vm->mem);
+	if (!vm->mem_to_reaper)
+		vmm_mem_destroy(&vm->mem);
 }
 
 static void serial_set_irq(void *opaque, int level)
@@ -351,4 +354,24 @@ void vmm_teardown(struct vmm *vm)
 		if (s->fini)
 			s->fini(vm);
 	}
+}
+
+void vmm_teardown_deferred(struct vmm *vm)
+{
+	int fds[2 + VMM_MAX_VCPUS];
+	unsigned n = 0;
+	struct err e;
+
+	if (vm->kvm.kvm_fd >= 0)
+		fds[n++] = vm->kvm.kvm_fd;
+	if (vm->kvm.vm_fd >= 0)
+		fds[n++] = vm->kvm.vm_fd;
+	for (unsigned i = 0; vm->vcpus && i < vm->nr_vcpus && n < ARRAY_SIZE(fds); i++)
+		if (vm->vcpus[i].fd >= 0)
+			fds[n++] = vm->vcpus[i].fd;
+	if (vmm_reaper_start(fds, n, &e) < 0)
+		log_debug("%s: the VM is torn down before the exit", e.msg);
+	else
+		vm->mem_to_reaper = true;
+	vmm_teardown(vm);
 }

@@ -19,4 +19,11 @@ int vmm_run(struct vmm *vm, struct err *e);
 
 void vmm_teardown(struct vmm *vm);
 
+/*
+ * vmm_teardown(), but the last references to the KVM fds and to guest RAM go to a reaper
+ * (vmm/reaper.c) that drops them once this process has exited, so that the exit is not held
+ * up by the VM's destruction. Falls back to a plain teardown when no reaper can be started.
+ */
+void vmm_teardown_deferred(struct vmm *vm);
+
 #endif

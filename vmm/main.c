@@ -437,7 +437,11 @@ int main(int argc, char **argv)
 	}
 	if (c.cfg.timing)
 		vmm_timing_print(&vm, stderr);
-	vmm_teardown(&vm);
+	/* a container's status is what its parent waits for: it must not wait for the VM's end */
+	if (c.cfg.sync_fd >= 0)
+		vmm_teardown_deferred(&vm);
+	else
+		vmm_teardown(&vm);
 	log_close();
 	return status;
 }

@@ -97,6 +97,7 @@ struct vmm {
 	void *fs;		 /* the virtio-fs device (tag "incept"), owned by its transport */
 	struct vmm_timing timing;
 	uint64_t mem_size;
+	bool mem_to_reaper; /* guest RAM stays mapped at teardown: the reaper's exit unmaps it */
 	struct vmm_snapshot snap;
 	uint32_t generation; /* 0 on a cold boot; bumped by every snapshot save and restore */
 

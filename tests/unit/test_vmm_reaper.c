@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * The reaper (vmm/reaper.c): it keeps exactly the fds it is given, closes the rest before
+ * vmm_reaper_start() returns, outlives its starter and exits once the starter is gone.
+ */
+#include "unit.h"
+#include "vmm/reaper.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* poll one fd for hang-up, up to ms: 1 if the write end is closed everywhere */
+static int hung_up(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLHUP);
+}
+
+/* 1 if /proc/PID/status shows SIGTERM and SIGUSR1 blocked */
+static int signals_blocked(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "SigBlk: %llx", &mask) == 1)
+			break;
+	fclose(f);
+	return (mask >> (SIGTERM - 1) & 1) && (mask >> (SIGUSR1 - 1) & 1);
+}
+
+/* The "VMM": starts a reaper keeping kept_w, reports its pid, drops its own fds, waits, exits 5. */
+static void starter(int kept_w, int dropped_w, int go_r, int pid_w)
+{
+	struct err e;
+	pid_t pid = vmm_reaper_start(&kept_w, 1, &e);
+	char c;
+
+	if (write(pid_w, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(1);
+	close(pid_w);
+	close(kept_w);
+	close(dropped_w);
+	while (read(go_r, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(pid > 0 ? 5 : 1);
+}
+
+static void test_keeps_fds_until_the_starter_exits(void)
+{
+	int kept[2], dropped[2], go[2], rep[2], st = 0;
+	pid_t vmm, reaper = -1;
+
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); /* the orphaned reaper comes to us */
+	CHECK(pipe(kept) == 0 && pipe(dropped) == 0 && pipe(go) == 0 && pipe(rep) == 0);
+	vmm = fork();
+	if (vmm == 0) {
+		close(kept[0]);
+		close(dropped[0]);
+		close(go[1]);
+		close(rep[0]);
+		starter(kept[1], dropped[1], go[0], rep[1]);
+	}
+	close(kept[1]);
+	close(dropped[1]);
+	close(go[0]);
+	close(rep[1]);
+	CHECK(read(rep[0], &reaper, sizeof(reaper)) == sizeof(reaper));
+	CHECK(reaper > 0);
+	/* the starter closed both; the reaper kept only the one it was given */
+	CHECK(hung_up(dropped[0], 5000));
+	CHECK(!hung_up(kept[0], 0));
+	CHECK(kill(reaper, 0) == 0);
+	/* it never runs the starter's handlers: every signal is blocked in it */
+	CHECK(signals_blocked(reaper));
+	close(go[1]); /* the starter exits */
+	CHECK(waitpid(vmm, &st, 0) == vmm && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	/* then the reaper drops the last copy and exits by itself, status 0 */
+	CHECK(hung_up(kept[0], 5000));
+	CHECK(waitpid(reaper, &st, 0) == reaper && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(kept[0]);
+	close(dropped[0]);
+	close(rep[0]);
+}
+
+static void test_too_many_fds(void)
+{
+	int fds[100] = {0};
+	struct err e;
+
+	CHECK(vmm_reaper_start(fds, 100, &e) < 0);
+	CHECK_INT(e.errnum, E2BIG);
+}
+
+int main(void)
+{
+	RUN(test_keeps_fds_until_the_starter_exits);
+	RUN(test_too_many_fds);
+	return unit_done();
+}
