@@ -89,6 +89,7 @@ void oci_state_clear(struct oci_state *s)
 	free(s->owner);
 	free(s->vmm_socket);
 	free(s->cgroup_dir);
+	free(s->systemd_unit);
 	for (size_t i = 0; i < s->n_annotations; i++) {
 		free(s->annotations[i].key);
 		free(s->annotations[i].value);
@@ -171,6 +172,8 @@ static struct json_object *state_to_json(const struct oci_state *s)
 		put_str(o, "vmmSocket", s->vmm_socket, &oom);
 	if (s->cgroup_dir)
 		put_str(o, "cgroupDir", s->cgroup_dir, &oom);
+	if (s->systemd_unit)
+		put_str(o, "systemdUnit", s->systemd_unit, &oom);
 	if (s->status == OCI_STATUS_PAUSED)
 		put_str(o, "pausedFrom", oci_status_name(s->paused_from), &oom);
 	if (oom) {
@@ -272,6 +275,7 @@ static int state_from_json(struct json_object *o, struct oci_state *s, struct er
 	    get_str(o, "vmmSocket", false, &s->vmm_socket, e) < 0 ||
 	    get_str(o, "pausedFrom", false, &from, e) < 0 ||
 	    get_str(o, "cgroupDir", false, &s->cgroup_dir, e) < 0 ||
+	    get_str(o, "systemdUnit", false, &s->systemd_unit, e) < 0 ||
 	    get_u64(o, "pid", INT_MAX, &pid, e) < 0 ||
 	    get_u64(o, "pidStartTime", INT64_MAX, &s->pid_start, e) < 0 ||
 	    get_annotations(o, s, e) < 0)

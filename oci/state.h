@@ -61,7 +61,8 @@ struct oci_state {
 	char *vmm_socket; /* the VMM's control socket; NULL until there is one */
 	/* status PAUSED: what resume goes back to (created or running), as runc tells apart */
 	enum oci_status paused_from;
-	char *cgroup_dir; /* the VMM's cgroup directory (absolute); NULL: none of its own */
+	char *cgroup_dir;   /* the VMM's cgroup directory (absolute); NULL: none of its own */
+	char *systemd_unit; /* the transient unit systemd made for it (--systemd-cgroup); or NULL */
 };
 
 /* A container directory opened by a verb. */

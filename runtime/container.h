@@ -68,6 +68,9 @@ struct rt_spec {
 	struct rt_seccomp seccomp; /* c.process.seccomp_bpf points into it */
 };
 
+/* The i-th capability name incept knows ("CAP_CHOWN", ...); NULL past the last. */
+const char *rt_cap_name(size_t i);
+
 int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, struct rt_spec *s,
 		  struct err *e);
 void rt_spec_free(struct rt_spec *s);
@@ -103,6 +106,12 @@ struct rt_launch {
 	int netns_fd;		/* -1: the caller's network namespace, or a new one: */
 	bool new_netns;		/* config.json lists a network namespace without a path */
 	const char *cgroup_dir; /* NULL: the caller's cgroup */
+	/*
+	 * Or, when set, puts the VMM's pid in its cgroup from outside (systemd's transient scope)
+	 * while the child waits, before it runs anything (cgroup_dir is then not joined).
+	 */
+	int (*place)(void *arg, pid_t pid, struct err *e);
+	void *place_arg;
 };
 
 /* Encodes the CREATE message into b, knowing the VMM's pid (the container's pid). */

@@ -100,15 +100,22 @@ static void child_fds(const struct rt_launch *l, int sync)
 }
 
 static __attribute__((noreturn)) void child(const struct rt_launch *l, const struct rt_vmm_cmd *c,
-					    int sync)
+					    int sync, const int go[2])
 {
 	sigset_t none;
+	char byte;
 
+	/* placed from outside: nothing runs before the parent says so (EOF: it failed) */
+	if (go[0] >= 0) {
+		close(go[1]);
+		if (util_read_all(go[0], &byte, 1) != 1)
+			_exit(127);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setsid() < 0)
 		child_fail(sync, errno, "setsid");
-	if (l->cgroup_dir)
+	if (l->cgroup_dir && !l->place)
 		child_cgroup(l->cgroup_dir, sync);
 	if (l->netns_fd >= 0 && setns(l->netns_fd, CLONE_NEWNET) < 0)
 		child_fail(sync, errno, "join the network namespace");
@@ -157,24 +164,41 @@ int rt_launch_vmm(const struct rt_launch *l, rt_create_encoder encode, void *arg
 {
 	struct proto_buf create;
 	struct rt_vmm_cmd c;
-	int sv[2], r;
+	int sv[2], go[2] = {-1, -1}, r;
 	pid_t p;
 
 	if (build_cmd(l, l->cfg, &c, e) < 0)
 		return -1;
 	if (access(c.argv[0], X_OK) < 0)
 		return err_sys(e, errno, "VMM %s", c.argv[0]);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return err_sys(e, errno, "socketpair");
+	if (l->place && pipe2(go, O_CLOEXEC) < 0)
+		return err_sys(e, errno, "pipe");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = err_sys(e, errno, "socketpair");
+		goto close_go;
+	}
 	p = fork();
 	if (p < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return err_sys(e, errno, "fork");
+		r = err_sys(e, errno, "fork");
+		goto close_go;
 	}
 	if (p == 0)
-		child(l, &c, sv[1]);
+		child(l, &c, sv[1], go);
 	close(sv[1]);
+	if (l->place) {
+		close(go[0]);
+		r = l->place(l->place_arg, p, e);
+		if (r == 0 && util_write_all(go[1], "g", 1) < 0)
+			r = err_sys(e, errno, "start the VMM");
+		close(go[1]);
+		if (r < 0) {
+			close(sv[0]);
+			rt_vmm_kill_reap(p);
+			return -1;
+		}
+	}
 	/* while the child execs the VMM */
 	proto_buf_init(&create);
 	r = encode(arg, p, &create, e);
@@ -189,6 +213,12 @@ int rt_launch_vmm(const struct rt_launch *l, rt_create_encoder encode, void *arg
 	close(sv[0]);
 	*pid = p;
 	return 0;
+close_go:
+	if (go[0] >= 0) {
+		close(go[0]);
+		close(go[1]);
+	}
+	return r;
 }
 
 /* The cgroup v2 hierarchy: /sys/fs/cgroup, or its "unified" mount on hybrid hosts. */
@@ -208,11 +238,7 @@ static int cgroup_dir(const char *cgroups_path, char **dir, struct err *e)
 	*dir = NULL;
 	if (!cgroups_path || !*cgroups_path)
 		return 0;
-	if (strchr(cgroups_path, ':'))
-		return err_set(e, EINVAL,
-			       "cgroupsPath %s: systemd cgroups (slice:prefix:name) are not "
-			       "supported yet",
-			       cgroups_path);
+	/* "slice:prefix:name" is systemd's only with --systemd-cgroup; else a path, as in runc */
 	if (strstr(cgroups_path, ".."))
 		return err_set(e, EINVAL, "cgroupsPath %s: must not contain \"..\"", cgroups_path);
 	if (!root)

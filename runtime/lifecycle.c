@@ -10,6 +10,7 @@
 #include "cleanup.h"
 #include "oci/config.h"
 #include "oci/state.h"
+#include "systemd.h"
 #include "util.h"
 #include "vmm.h"
 
@@ -29,6 +30,8 @@ struct create_ctx {
 	struct rt_launch l;
 	struct oci_container *c;
 	char *cgroup_dir;
+	struct rt_systemd_unit unit; /* --systemd-cgroup */
+	struct rt_cgroup_plan plan;  /* linux.resources, for the systemd scope once it exists */
 	char *vsock_socket;
 	char log_path[PATH_MAX];
 	int pty_master, pty_slave, netns_fd;
@@ -156,35 +159,83 @@ static void warn_memory(const struct create_ctx *x, const struct oci_resources *
 			 (long long)r->memory.limit, x->l.memory_mib, (int)(RT_VMM_OVERHEAD >> 20));
 }
 
+/* Limits into the VMM's cgroup directory, before the VMM runs there. */
+static int apply_plan(struct create_ctx *x, const struct rt_cgroup_plan *plan, struct err *e)
+{
+	if (!plan->n)
+		return 0;
+	warn_memory(x, x->b.cfg->linux_cfg.resources);
+	rt_cgroup_enable(x->cgroup_dir, plan);
+	return rt_cgroup_apply(x->cgroup_dir, plan, e);
+}
+
+/* launch.c's place(): systemd makes the scope around the waiting VMM, then the limits. */
+static int place_in_scope(void *arg, pid_t pid, struct err *e)
+{
+	struct create_ctx *x = arg;
+
+	if (rt_systemd_start(&x->unit, x->c->id, pid, e) < 0)
+		return -1;
+	return apply_plan(x, &x->plan, e);
+}
+
+/*
+ * --systemd-cgroup: cgroupsPath is "slice:prefix:name" (runc's driver), the cgroup is the
+ * transient scope's. Without systemd on the host (no /run/systemd/system) nobody else manages
+ * that hierarchy, so the same directory is made and joined directly.
+ */
+static int setup_systemd_cgroup(struct create_ctx *x, const char *root, struct err *e)
+{
+	if (rt_systemd_unit_parse(x->b.cfg->linux_cfg.cgroups_path, x->c->id, &x->unit, e) < 0)
+		return -1;
+	if (!root)
+		return err_set(e, ENOENT, "systemd cgroup %s: no cgroup v2 hierarchy on this host",
+			       x->unit.name);
+	if (asprintf(&x->cgroup_dir, "%s%s", root, x->unit.rel) < 0) {
+		x->cgroup_dir = NULL;
+		return err_sys(e, ENOMEM, "cgroup");
+	}
+	if (rt_systemd_available()) {
+		x->l.place = place_in_scope;
+		x->l.place_arg = x;
+		return (x->c->state.systemd_unit = strdup(x->unit.name))
+			       ? 0
+			       : err_sys(e, ENOMEM, "cgroup");
+	}
+	log_debug("systemd is not running here: %s is made directly", x->cgroup_dir);
+	if (util_mkdir_p(x->cgroup_dir, 0755, e) < 0)
+		return err_prefix(e, "cgroup");
+	return apply_plan(x, &x->plan, e);
+}
+
 /*
  * The VMM's cgroup: cgroupsPath, or runc's default one when there are resources and no path.
  * linux.resources is written before the VMM joins, so it never runs unlimited; devices are
  * the guest's business (its own kernel), not the host cgroup's.
  */
-static int setup_cgroup(struct create_ctx *x, struct err *e)
+static int setup_cgroup(const struct rt_global *g, struct create_ctx *x, struct err *e)
 {
 	const struct oci_linux *lx = &x->b.cfg->linux_cfg;
 	const char *path = lx->cgroups_path;
 	cleanup_free char *def = NULL;
-	struct rt_cgroup_plan plan;
 	int r = 0;
 
-	if (rt_cgroup_plan_build(lx->resources, NULL, &plan, e) < 0)
+	if (rt_cgroup_plan_build(lx->resources, NULL, &x->plan, e) < 0)
 		return -1;
-	if ((!path || !*path) && plan.n) {
-		r = rt_cgroup_default_path(x->c->id, &def, e);
-		path = def;
-	}
-	if (r == 0)
-		r = rt_cgroup_prepare(path, &x->cgroup_dir, e);
-	if (r == 0 && x->cgroup_dir && plan.n) {
-		warn_memory(x, lx->resources);
-		rt_cgroup_enable(x->cgroup_dir, &plan);
-		r = rt_cgroup_apply(x->cgroup_dir, &plan, e);
+	if (g->systemd_cgroup)
+		r = setup_systemd_cgroup(x, rt_cgroup_root(), e);
+	else {
+		if ((!path || !*path) && x->plan.n) {
+			r = rt_cgroup_default_path(x->c->id, &def, e);
+			path = def;
+		}
+		if (r == 0)
+			r = rt_cgroup_prepare(path, &x->cgroup_dir, e);
+		if (r == 0 && x->cgroup_dir)
+			r = apply_plan(x, &x->plan, e);
 	}
 	if (r == 0 && x->cgroup_dir && !(x->c->state.cgroup_dir = strdup(x->cgroup_dir)))
 		r = err_sys(e, ENOMEM, "cgroup");
-	rt_cgroup_plan_free(&plan);
 	return r;
 }
 
@@ -206,7 +257,7 @@ static int setup_host(const struct rt_global *g, struct create_ctx *x, struct er
 		x->l.netns_fd = x->netns_fd;
 	}
 	x->l.new_netns = net && !net->path;
-	if (setup_cgroup(x, e) < 0)
+	if (setup_cgroup(g, x, e) < 0)
 		return -1;
 	x->l.cgroup_dir = x->cgroup_dir;
 	return 0;
@@ -311,9 +362,13 @@ static void ctx_free(struct create_ctx *x, bool failed)
 		if (x->c)
 			oci_container_destroy(x->c, &ignored);
 		oci_container_close(x->c);
+		if (x->l.place) /* the scope may exist: the VMM was killed above */
+			rt_systemd_stop(x->unit.name);
 		if (x->cgroup_dir)
 			rmdir(x->cgroup_dir);
 	}
+	rt_systemd_unit_free(&x->unit);
+	rt_cgroup_plan_free(&x->plan);
 	if (x->pty_master >= 0)
 		close(x->pty_master);
 	if (x->pty_slave >= 0)
@@ -413,6 +468,8 @@ int rt_container_cleanup(struct oci_container *c, struct err *e)
 			rt_cgroup_remove(cfg->linux_cfg.cgroups_path);
 		oci_config_free(cfg);
 	}
+	if (c->state.systemd_unit)
+		rt_systemd_stop(c->state.systemd_unit);
 	if (c->state.cgroup_dir)
 		rt_cgroup_remove_dir(c->state.cgroup_dir);
 	return oci_container_destroy(c, e);

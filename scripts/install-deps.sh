@@ -19,6 +19,8 @@ pkgs=(
 	# tests and reference runtimes
 	bats jq busybox-static containerd runc util-linux iproute2 e2fsprogs attr
 	hyperfine strace python3
+	# --systemd-cgroup's test: a private bus and a stand-in systemd (tests/bats/fake_systemd.py)
+	dbus-daemon python3-dbus python3-gi
 )
 
 missing=()

@@ -241,12 +241,14 @@ static void test_round_trip_paused(void)
 	s.status = OCI_STATUS_PAUSED;
 	s.paused_from = OCI_STATUS_CREATED;
 	s.cgroup_dir = strdup("/sys/fs/cgroup/x/p");
+	s.systemd_unit = strdup("incept-p.scope");
 	text = oci_state_serialize(&s, &e);
 	CHECK(text != NULL);
 	CHECK_INT(text ? oci_state_parse(text, &back, &e) : -1, 0);
 	CHECK_INT(back.status, OCI_STATUS_PAUSED);
 	CHECK_INT(back.paused_from, OCI_STATUS_CREATED);
 	CHECK_STR(back.cgroup_dir, "/sys/fs/cgroup/x/p");
+	CHECK_STR(back.systemd_unit, "incept-p.scope");
 	oci_state_clear(&back);
 	free(text);
 	/* not paused: no pausedFrom written; a paused state without one resumes to running */
