@@ -422,6 +422,9 @@ int oci_resources_parse_text(const char *name, const char *json, size_t len,
 			     struct oci_resources **out, struct err *e);
 void oci_resources_free(struct oci_resources *r);
 /* Reads and parses <bundle_dir>/config.json (at most OCI_CONFIG_MAX_SIZE bytes). */
+/* Every mounts[].options flag the parser knows (not "tmpcopyup"), sorted: at most max. */
+size_t oci_mount_option_names(const char **out, size_t max);
+
 int oci_config_load(const char *bundle_dir, struct oci_config **out, struct err *e);
 void oci_config_free(struct oci_config *c);
 

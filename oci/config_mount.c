@@ -170,3 +170,25 @@ int oci_mount_decode_options(struct oci_mount *m, struct err *e)
 	}
 	return 0;
 }
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t oci_mount_option_names(const char **out, size_t max)
+{
+	const struct {
+		const struct flag_opt *v;
+		size_t n;
+	} tabs[] = {{mount_flag_opts, ARRAY_SIZE(mount_flag_opts)},
+		    {propagation_opts, ARRAY_SIZE(propagation_opts)},
+		    {rec_attr_opts, ARRAY_SIZE(rec_attr_opts)}};
+	size_t n = 0;
+
+	for (size_t t = 0; t < ARRAY_SIZE(tabs); t++)
+		for (size_t i = 0; i < tabs[t].n && n < max; i++)
+			out[n++] = tabs[t].v[i].name;
+	qsort(out, n, sizeof(*out), cmp_name);
+	return n;
+}

@@ -3,19 +3,25 @@
  * `incept features`: runtime-spec's features document in the shape `runc
  * features` prints (four-space indent). It lists only what works end to end
  * today, and an empty list means "none" (the spec's meaning), never "unknown".
- * Add to these tables when a feature lands with its bats test, not before.
+ * Add to these tables when a feature lands with its bats test, not before. Mount options are
+ * the parser's (oci/config_mount.c): the agent applies each, the r* attributes as plain flags
+ * (runtime/proto_spec.c).
  */
 #include "rt.h"
+#include "container.h"
+#include "oci/config.h"
 #include "cleanup.h"
 #include "seccomp.h"
 
 #include <errno.h>
 
-/* Each list is NULL-terminated; empty for now because nothing runs a container yet. */
-static const char *const supported_hooks[] = {NULL};
-static const char *const supported_mount_options[] = {NULL};
-static const char *const supported_namespaces[] = {NULL};
-static const char *const supported_capabilities[] = {NULL};
+/* NULL-terminated. Hooks: all six (startContainer in the guest, the rest on the host). */
+static const char *const supported_hooks[] = {
+	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+	NULL};
+/* The container's own, in the guest (network: the VMM's, on the host); runc's order. */
+static const char *const supported_namespaces[] = {"cgroup", "ipc", "mount", "network",
+						   "pid",    "uts", NULL};
 
 static void string_array(struct rt_json *j, const char *key, const char *const *v)
 {
@@ -59,15 +65,19 @@ static void linux_features(struct rt_json *j)
 	rt_json_key(j, "linux");
 	rt_json_obj_begin(j);
 	string_array(j, "namespaces", supported_namespaces);
-	string_array(j, "capabilities", supported_capabilities);
+	rt_json_key(j, "capabilities");
+	rt_json_arr_begin(j);
+	for (size_t i = 0; rt_cap_name(i); i++)
+		rt_json_str(j, rt_cap_name(i));
+	rt_json_arr_end(j);
 	rt_json_key(j, "cgroup");
 	rt_json_obj_begin(j);
 	rt_json_key(j, "v1");
 	rt_json_bool(j, false);
 	rt_json_key(j, "v2");
-	rt_json_bool(j, false);
+	rt_json_bool(j, true);
 	rt_json_key(j, "systemd");
-	rt_json_bool(j, false);
+	rt_json_bool(j, true);
 	rt_json_key(j, "systemdUser");
 	rt_json_bool(j, false);
 	rt_json_obj_end(j);
@@ -79,7 +89,9 @@ static void linux_features(struct rt_json *j)
 
 static int features_run(const struct rt_global *g, void *opts, int argc, char **argv, struct err *e)
 {
+	const char *mount_options[96];
 	struct rt_json j;
+	size_t n;
 	int r = 0;
 
 	(void)g;
@@ -93,7 +105,9 @@ static int features_run(const struct rt_global *g, void *opts, int argc, char **
 	rt_json_key(&j, "ociVersionMax");
 	rt_json_str(&j, RT_SPEC_VERSION);
 	string_array(&j, "hooks", supported_hooks);
-	string_array(&j, "mountOptions", supported_mount_options);
+	n = oci_mount_option_names(mount_options, ARRAY_SIZE(mount_options) - 1);
+	mount_options[n] = NULL;
+	string_array(&j, "mountOptions", mount_options);
 	linux_features(&j);
 	rt_json_key(&j, "annotations"); /* sorted by key, as Go writes a map */
 	rt_json_obj_begin(&j);

@@ -71,6 +71,11 @@ static const struct {
 	CAP(CHECKPOINT_RESTORE),
 };
 
+const char *rt_cap_name(size_t i)
+{
+	return i < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[i].name : NULL;
+}
+
 uint64_t rt_caps_mask(char *const *names, size_t n)
 {
 	uint64_t mask = 0;
@@ -224,12 +229,37 @@ static int bind_mount(const struct rt_bundle *b, const struct oci_mount *m, unsi
 			       m->source, m->destination, src);
 	if (asprintf(&name, "b%u", i) < 0)
 		name = NULL;
-	if (!keep(s, name, e) || add_share(s, name, src, m->flags & MS_RDONLY, e) < 0)
+	if (!keep(s, name, e) || add_share(s, name, src, pm->flags & MS_RDONLY, e) < 0)
 		return -1;
 	pm->type = "bind";
 	pm->source = name;
 	pm->flags |= MS_BIND;
 	return 0;
+}
+
+/*
+ * rro, rnosuid, ... (mount_setattr(2) attributes, runc applies them recursively) as plain mount
+ * flags: a mount in the guest has no submounts to recurse into (a bind is one virtio-fs share,
+ * whose host submounts the VMM serves as directories), so the two mean the same there; and a
+ * read-only one must also make the share read-only in the VMM.
+ */
+static unsigned long attr_flags(uint64_t attr)
+{
+	static const struct {
+		uint64_t attr;
+		unsigned long flag;
+	} map[] = {
+		{MOUNT_ATTR_RDONLY, MS_RDONLY},		{MOUNT_ATTR_NOSUID, MS_NOSUID},
+		{MOUNT_ATTR_NODEV, MS_NODEV},		{MOUNT_ATTR_NOEXEC, MS_NOEXEC},
+		{MOUNT_ATTR_NOATIME, MS_NOATIME},	{MOUNT_ATTR_STRICTATIME, MS_STRICTATIME},
+		{MOUNT_ATTR_NODIRATIME, MS_NODIRATIME}, {MOUNT_ATTR_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+	};
+	unsigned long flags = 0;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (attr & map[i].attr)
+			flags |= map[i].flag;
+	return flags;
 }
 
 static int build_mounts(const struct rt_bundle *b, struct rt_spec *s, struct err *e)
@@ -251,7 +281,7 @@ static int build_mounts(const struct rt_bundle *b, struct rt_spec *s, struct err
 		pm->type = m->type;
 		pm->source = m->source;
 		pm->data = m->data && *m->data ? m->data : NULL;
-		pm->flags = m->flags;
+		pm->flags = (m->flags & ~attr_flags(m->attr_clr)) | attr_flags(m->attr_set);
 		pm->propagation = m->propagation;
 		if (is_bind(m) && bind_mount(b, m, binds++, pm, s, e) < 0)
 			return -1;

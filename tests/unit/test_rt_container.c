@@ -76,7 +76,8 @@ static const char cfg_json[] =
 	" \"mounts\": [{\"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\"},"
 	"  {\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"/tmp\","
 	"   \"options\": [\"rbind\", \"ro\"]},"
-	"  {\"destination\": \"/etc/x\", \"source\": \".\", \"options\": [\"bind\"]}],"
+	"  {\"destination\": \"/etc/x\", \"source\": \".\","
+	"   \"options\": [\"bind\", \"rro\", \"rnoexec\"]}],"
 	" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
 	"  {\"type\": \"network\"}, {\"type\": \"uts\"}], \"sysctl\": {\"k.v\": \"1\"},"
 	"  \"maskedPaths\": [\"/proc/kcore\"]}}";
@@ -99,7 +100,7 @@ static void test_spec_roundtrip(void)
 	CHECK_INT((int)s.nr_shares, 3);
 	CHECK_STR(s.shares[0], "rootfs=/rootfs"); /* writable even when root.readonly */
 	CHECK_STR(s.shares[1], "b0=/tmp:ro");
-	snprintf(want, sizeof(want), "b1=%s/.", root);
+	snprintf(want, sizeof(want), "b1=%s/.:ro", root); /* rro: the share too */
 	CHECK_STR(s.shares[2], want);
 	proto_buf_init(&buf);
 	CHECK_INT(proto_encode_container(&buf, &s.c, &e), 0);
@@ -116,6 +117,8 @@ static void test_spec_roundtrip(void)
 	CHECK_STR(d.mounts[1].source, "b0");
 	CHECK(d.mounts[1].flags & MS_RDONLY);
 	CHECK_STR(d.mounts[2].source, "b1");
+	CHECK(d.mounts[2].flags & MS_RDONLY);
+	CHECK(d.mounts[2].flags & MS_NOEXEC);
 	CHECK_STR(d.sysctl[0], "k.v=1");
 	CHECK_STR(d.masked[0], "/proc/kcore");
 	CHECK_STR(d.process.args[2], "x");
