@@ -7,18 +7,7 @@
 bats_require_minimum_version 1.5.0
 
 load vm_helpers
-
-setup_file() {
-	container_setup_file
-}
-
-setup() {
-	container_setup
-}
-
-teardown() {
-	containers_teardown
-}
+container_test_file
 
 # with_seccomp JSON: config.json's linux.seccomp set to JSON
 with_seccomp() {
