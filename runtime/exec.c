@@ -147,6 +147,28 @@ static int apply_flags(const struct exec_opts *o, int argc, char **argv, struct 
 	return o->user && *o->user ? parse_user(o->user, p, e) : 0;
 }
 
+/*
+ * runc applies the container's linux.seccomp to exec'd processes too: the filter create
+ * stored, or, for a container made before create stored it, config.json's compiled again.
+ */
+static int load_seccomp(const struct oci_container *c, struct exec_proc *x, struct err *e)
+{
+	int r = rt_seccomp_load(c->dir, &x->seccomp, e);
+
+	if (r < 0)
+		return -1;
+	if (r == 1) {
+		log_debug("no stored seccomp filter: compiling config.json's");
+		if (!x->cfg && !(x->cfg = rt_container_config(c, e)))
+			return -1;
+		return rt_proto_seccomp(x->cfg, &x->seccomp, &x->p, e);
+	}
+	x->p.seccomp_bpf = x->seccomp.bpf;
+	x->p.seccomp_len = (uint32_t)x->seccomp.len;
+	x->p.seccomp_flags = x->seccomp.flags;
+	return 0;
+}
+
 static int load_process(const struct exec_opts *o, const struct oci_container *c, int argc,
 			char **argv, struct exec_proc *x, struct err *e)
 {
@@ -161,13 +183,12 @@ static int load_process(const struct exec_opts *o, const struct oci_container *c
 	}
 	if (check_terminal(o, from_file ? x->oci->terminal : o->tty, e) < 0)
 		return -1;
-	/* always: runc applies the container's linux.seccomp to exec'd processes too */
-	x->cfg = rt_container_config(c, e);
-	if (!x->cfg)
+	/* config.json's process is the base of a command line's (runc's getProcess) */
+	if (!from_file && !(x->cfg = rt_container_config(c, e)))
 		return -1;
 	stdin_open = (from_file ? x->oci->terminal : o->tty) || !rt_fd_is_devnull(0);
 	if (rt_proto_process(from_file ? x->oci : x->cfg->process, stdin_open, &x->p, e) < 0 ||
-	    rt_proto_seccomp(x->cfg, &x->seccomp, &x->p, e) < 0)
+	    load_seccomp(c, x, e) < 0)
 		return -1;
 	if (!from_file && apply_flags(o, argc, argv, x, e) < 0)
 		return -1;

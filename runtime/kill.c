@@ -104,21 +104,26 @@ static int send_signal(const struct oci_container *c, int sig, bool all, struct 
 }
 
 /*
- * A paused guest runs nothing, so the agent cannot deliver a signal. SIGKILL needs no agent:
- * the VMM dies and the container with it (status 137), as SIGKILL kills frozen processes
- * under runc. Any other signal would wait for resume under runc; here it is refused, as
- * Docker refuses it (docs/runtime.md "pause").
+ * A paused guest runs nothing, so the agent cannot take a signal now. As under runc's freezer,
+ * where a signal stays pending in the frozen process: SIGKILL needs no agent, the VMM dies and
+ * the container with it (status 137); any other signal is handed to the VMM, which holds it
+ * and gives it to the agent right after the vCPUs run again, before RESUME answers
+ * (docs/runtime.md "pause and resume").
  */
-static int kill_paused(const struct oci_container *c, int sig, struct err *e)
+static int kill_paused(const struct oci_container *c, int sig, bool all, struct err *e)
 {
-	if (sig != SIGKILL)
-		return err_set(e, EBUSY,
-			       "container is paused: only SIGKILL can be delivered until it is "
-			       "resumed");
-	if (oci_pid_alive(c->state.pid, c->state.pid_start) && kill(c->state.pid, SIGKILL) < 0 &&
-	    errno != ESRCH)
-		return err_sys(e, errno, "kill %d", c->state.pid);
-	return 0;
+	char request[32];
+
+	if (sig == SIGKILL) {
+		if (oci_pid_alive(c->state.pid, c->state.pid_start) &&
+		    kill(c->state.pid, SIGKILL) < 0 && errno != ESRCH)
+			return err_sys(e, errno, "kill %d", c->state.pid);
+		return 0;
+	}
+	if (sig < 1 || sig > 64)
+		return err_set(e, EINVAL, "invalid argument");
+	snprintf(request, sizeof(request), "SIGNAL %d%s", sig, all ? " all" : "");
+	return rt_vmm_control(c->state.vmm_socket, request, e);
 }
 
 static int kill_run(const struct rt_global *g, void *opts, int argc, char **argv, struct err *e)
@@ -140,7 +145,7 @@ static int kill_run(const struct rt_global *g, void *opts, int argc, char **argv
 		goto out;
 	}
 	if (status == OCI_STATUS_PAUSED)
-		r = kill_paused(c, sig, e);
+		r = kill_paused(c, sig, o->all, e);
 	else
 		r = send_signal(c, sig, o->all, e);
 out:

@@ -84,7 +84,10 @@ static int shape(struct create_ctx *x, const struct rt_create_opts *o, struct er
 	return 0;
 }
 
-/* The state directory, status `creating`, locked; config.json copied in for later verbs. */
+/*
+ * The state directory, status `creating`, locked; config.json copied in for later verbs, and
+ * the compiled seccomp filter, so that exec does not compile it again.
+ */
 static int make_state(const struct rt_global *g, struct create_ctx *x, const char *id,
 		      struct err *e)
 {
@@ -118,9 +121,10 @@ static int make_state(const struct rt_global *g, struct create_ctx *x, const cha
 	x->vsock_socket = x->c->state.vmm_socket;
 	snprintf(src, sizeof(src), "%s/config.json", x->b.dir);
 	snprintf(copy, sizeof(copy), "%s/" RT_CONFIG_COPY, x->c->dir);
-	if (util_read_file(src, OCI_CONFIG_MAX_SIZE, &text, &len, e) < 0)
+	if (util_read_file(src, OCI_CONFIG_MAX_SIZE, &text, &len, e) < 0 ||
+	    util_write_file_atomic(copy, text, len, 0600, e) < 0)
 		return -1;
-	return util_write_file_atomic(copy, text, len, 0600, e);
+	return rt_seccomp_store(x->c->dir, &x->spec.seccomp, e);
 }
 
 /* The VMM's stdio: a pty slave (master sent to the console socket) or create's own fds. */

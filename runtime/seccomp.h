@@ -27,6 +27,18 @@ struct rt_seccomp {
 int rt_seccomp_compile(const struct oci_seccomp *s, struct rt_seccomp *out, struct err *e);
 void rt_seccomp_free(struct rt_seccomp *out);
 
+/*
+ * The compiled filter in the container's state directory (runtime/seccomp_store.c), written
+ * by create and read by every exec. sc->len 0 stores "no filter".
+ */
+#define RT_SECCOMP_STORE "seccomp.bpf"
+int rt_seccomp_store(const char *dir, const struct rt_seccomp *sc, struct err *e);
+/*
+ * 0: *out is the stored filter (out->bpf NULL: the container has none); 1: nothing stored
+ * (a container made before create stored it); -1: unreadable or malformed, with e.
+ */
+int rt_seccomp_load(const char *dir, struct rt_seccomp *out, struct err *e);
+
 /* What `incept features` reports: NULL-terminated name lists. */
 extern const char *const rt_seccomp_actions[];
 extern const char *const rt_seccomp_operators[];

@@ -20,6 +20,7 @@
 #include "snapshot.h"
 #include "timing.h"
 
+struct vmm;
 struct vmm_virtio_mmio;
 struct vmm_vsock;
 
@@ -77,6 +78,22 @@ struct vmm_vcpu {
 	size_t nr_samples;
 };
 
+/*
+ * Signals `incept kill` sent while the runtime had the VM paused: the agent cannot take them
+ * then, so the VMM holds them and sends them to the agent at RESUME (control.c). As a frozen
+ * process's pending signals, each is held once however often it was sent.
+ */
+struct vmm_held_signals {
+	uint64_t init, all;	      /* bit N-1: signal N, for the init / every process */
+	uint64_t send_init, send_all; /* what the delivery thread is sending */
+	bool delivering;	      /* the delivery thread runs */
+	bool done;		      /* it finished: to be joined */
+	pthread_t thread;
+	int fd; /* its stream to the agent while it has one, else -1 */
+	/* a stream to the agent, as vmm_vsock_connect_local gives it; NULL: that (tests) */
+	int (*connect)(struct vmm *vm, struct err *e);
+};
+
 struct vmm {
 	const struct vmm_config *cfg;
 	struct vmm_kvm kvm;
@@ -114,6 +131,7 @@ struct vmm {
 	bool user_paused;   /* the runtime's PAUSE holds the vCPUs parked (control.c) */
 	int ctl_fd;	    /* a PAUSE / RESUME client waiting for its reply; -1: none */
 	int ctl_op;	    /* its request (control.c) */
+	struct vmm_held_signals held;
 	int exit_status;
 	bool failed; /* exit_err holds why */
 	struct err exit_err;

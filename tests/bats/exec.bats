@@ -107,6 +107,26 @@ teardown() {
 	[[ "$stderr" == *"$NOSOCK"* ]]
 }
 
+@test "exec: the seccomp filter create stored is used, and checked, instead of config.json's" {
+	# header (magic, flags 0, 1 instruction) + BPF_RET|BPF_K SECCOMP_RET_ALLOW
+	printf 'INCBPF1\n\0\0\0\0\1\0\0\0\6\0\0\0\0\0\377\177' >"$ROOT/run1/seccomp.bpf"
+	echo '{"args": ["ls"], "cwd": "/"}' >"$BATS_TEST_TMPDIR/p.json"
+	# with a stored filter, exec -p needs nothing of config.json: no parse, no compile
+	mv "$ROOT/run1/config.json" "$BATS_TEST_TMPDIR/config.json"
+	run --separate-stderr incept exec -p "$BATS_TEST_TMPDIR/p.json" run1
+	[[ "$stderr" == *"exec failed: $NOSOCK"* ]]
+	# without one (a container made before create stored it) exec compiles config.json's
+	rm "$ROOT/run1/seccomp.bpf"
+	run --separate-stderr incept exec -p "$BATS_TEST_TMPDIR/p.json" run1
+	[[ "$stderr" == *"exec failed: JSON specification file $ROOT/run1/config.json not found"* ]]
+	mv "$BATS_TEST_TMPDIR/config.json" "$ROOT/run1/config.json"
+	# what is read back is checked as the protocol's decoder would
+	printf 'INCBPF1\n\0\0\0\0\2\0\0\0\6\0\0\0\0\0\377\177' >"$ROOT/run1/seccomp.bpf"
+	run --separate-stderr incept exec run1 ls
+	[ "$status" -eq 255 ]
+	[[ "$stderr" == *"exec failed: $ROOT/run1/seccomp.bpf: 8 bytes of program for 2 instructions"* ]]
+}
+
 @test "exec: the command is looked up in the container's rootfs first" {
 	run --separate-stderr incept exec run1 nosuch
 	[ "$status" -eq 255 ]

@@ -44,6 +44,39 @@ teardown() {
 	[ "$status" -eq 0 ]
 }
 
+# fake_vmm ID: a stand-in VMM socket for container ID (recorded in its state.json) that answers
+# every first line with OK and appends it to $BATS_TEST_TMPDIR/vmm.lines.
+fake_vmm() {
+	local sock=$ROOT/$1/vmm.sock
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+while True:
+    c, _ = s.accept(); line = c.makefile("rb").readline()
+    open(sys.argv[2], "ab").write(line); c.sendall(b"OK\n"); c.close()
+' "$sock" "$BATS_TEST_TMPDIR/vmm.lines" 3>&- &
+	SLEEPERS+=("$!") # killed at teardown
+	jq --arg s "$sock" '.vmmSocket = $s' "$ROOT/$1/state.json" >"$ROOT/$1/s.json"
+	mv "$ROOT/$1/s.json" "$ROOT/$1/state.json"
+	while [ ! -S "$sock" ]; do sleep 0.05; done
+}
+
+@test "kill: a paused container's signal goes to its VMM to hold until resume (runc's freezer)" {
+	start_sleeper
+	make_state p1 paused "$SLEEPER"
+	fake_vmm p1
+	run --separate-stderr incept kill p1 TERM
+	[ "$status" -eq 0 ]
+	run --separate-stderr incept kill --all p1 SIGUSR1
+	[ "$status" -eq 0 ]
+	run --separate-stderr incept kill p1 0
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'msg="invalid argument"'* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/vmm.lines")" = "$(printf 'SIGNAL 15\nSIGNAL 10 all')" ]
+	[ "$(jq -r .status "$ROOT/p1/state.json")" = paused ]
+	kill -0 "$SLEEPER" # SIGKILL alone kills the VMM (pid) itself
+}
+
 @test "kill: argument counts and flags" {
 	run --separate-stderr incept kill
 	[ "$status" -eq 1 ]

@@ -6,18 +6,7 @@
 bats_require_minimum_version 1.5.0
 
 load vm_helpers
-
-setup_file() {
-	container_setup_file
-}
-
-setup() {
-	container_setup
-}
-
-teardown() {
-	containers_teardown
-}
+container_test_file
 
 status_of() {
 	ic state "$1" | jq -r .status

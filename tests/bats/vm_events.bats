@@ -6,19 +6,12 @@
 bats_require_minimum_version 1.5.0
 
 load vm_helpers
+container_test_file start_ev1
 
-setup_file() {
-	container_setup_file
-}
-
-setup() {
-	container_setup
+# every test's container: a busybox sleeping, whose events are read
+start_ev1() {
 	make_busybox_bundle "$B" sleep 1000
 	ic run -d -b "$B" ev1 </dev/null >"$BATS_TEST_TMPDIR/init.out" 2>&1
-}
-
-teardown() {
-	containers_teardown
 }
 
 @test "events --stats: one JSON line, type stats, cpu/memory/pids of the running container" {

@@ -6,19 +6,12 @@
 bats_require_minimum_version 1.5.0
 
 load vm_helpers
+container_test_file start_e1
 
-setup_file() {
-	container_setup_file
-}
-
-setup() {
-	container_setup
+# every test's container: a busybox sleeping, to exec in
+start_e1() {
 	make_busybox_bundle "$B" sleep 1000
 	ic run -d -b "$B" e1 </dev/null >"$OUT.init" 2>&1
-}
-
-teardown() {
-	containers_teardown
 }
 
 @test "exec: output, stderr and exit codes (0, 3, 143)" {

@@ -1,5 +1,6 @@
 # Shared by the bats files that boot microVMs: `load vm_helpers`, then `vm_setup_file` in
-# setup_file and `need_boot` at the top of each test that boots. Without /dev/kvm or the
+# setup_file and `need_boot` at the top of each test that boots; files of container tests
+# (incept with a private root) call `container_test_file` instead. Without /dev/kvm or the
 # guest artefacts those tests skip and say why.
 
 BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
@@ -16,6 +17,25 @@ vm_setup_file() {
 	elif [ ! -f "$KERNEL" ] || [ ! -f "$INITRD" ]; then
 		CAN_BOOT=0 WHY="build/vmlinux or build/initrd.cpio missing (run make)"
 	fi
+}
+
+# container_test_file [FN]: gives the file the hooks of a file of container tests:
+# setup_file is container_setup_file; setup is container_setup, then FN when named (what the
+# file sets up for each test, e.g. a container to exec in); teardown is containers_teardown.
+# Call it at the top level, after `load vm_helpers`.
+# shellcheck disable=SC2317 # bats calls the hooks
+container_test_file() {
+	CONTAINER_TEST_SETUP=${1:-}
+	setup_file() {
+		container_setup_file
+	}
+	setup() {
+		container_setup
+		[ -z "$CONTAINER_TEST_SETUP" ] || "$CONTAINER_TEST_SETUP"
+	}
+	teardown() {
+		containers_teardown
+	}
 }
 
 # container_setup: each container test's setup(): skip without KVM, then CROOT (the test's

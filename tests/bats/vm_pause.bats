@@ -1,23 +1,12 @@
 #!/usr/bin/env bats
 # pause/resume on real microVMs: the VMM parks every vCPU (docs/runtime.md "pause"), so a
-# counter stops while paused and goes on after resume; state, kill -9 and delete --force of
-# a paused container behave as runc's do.
+# counter stops while paused and goes on after resume; state, kill (held until resume; -9 at
+# once) and delete --force of a paused container behave as runc's do.
 
 bats_require_minimum_version 1.5.0
 
 load vm_helpers
-
-setup_file() {
-	container_setup_file
-}
-
-setup() {
-	container_setup
-}
-
-teardown() {
-	containers_teardown
-}
+container_test_file
 
 status_of() {
 	ic state "$1" | jq -r .status
@@ -61,9 +50,6 @@ COUNTER='i=0; while :; do i=$((i+1)); echo $i; usleep 100000; done'
 	[[ "$stderr" == *'cannot start a container in the paused state'* ]]
 	run --separate-stderr ic delete c1
 	[[ "$stderr" == *'cannot delete container c1 that is not stopped: paused'* ]]
-	run --separate-stderr ic kill c1 TERM
-	[ "$status" -eq 1 ]
-	[[ "$stderr" == *'only SIGKILL'* ]]
 	ic resume c1
 	[ "$(status_of c1)" = running ]
 	wait_count "$OUT" "$b"
@@ -71,6 +57,37 @@ COUNTER='i=0; while :; do i=$((i+1)); echo $i; usleep 100000; done'
 	[[ "$stderr" == *'msg="container not paused"'* ]]
 	ic delete --force c1
 	nothing_left
+}
+
+# kill_paused_then_resume [--all]: a foreground run (its exit status is the container's) of a
+# counter that is no pid-namespace init, so TERM without a handler ends it, as under runc.
+kill_paused_then_resume() {
+	make_busybox_bundle "$B" sh -c "$COUNTER"
+	bundle_set "$B" 'del(.linux.namespaces[] | select(.type == "pid"))'
+	ic run -b "$B" c1 </dev/null >"$OUT" 2>&1 &
+	local runner=$! a rc=0
+	wait_count "$OUT" 1
+	ic pause c1
+	# runc's freezer: accepted, pending in the frozen process
+	run --separate-stderr ic kill "$@" c1 TERM
+	[ "$status" -eq 0 ]
+	[ "$(status_of c1)" = paused ]
+	a=$(last_count "$OUT")
+	sleep 1
+	kill -0 "$runner" # not delivered while paused
+	[ "$(last_count "$OUT")" = "$a" ]
+	ic resume c1
+	wait "$runner" || rc=$?
+	[ "$rc" -eq 143 ]
+	nothing_left
+}
+
+@test "kill TERM of a paused container: accepted, held, delivered at resume (143)" {
+	kill_paused_then_resume
+}
+
+@test "kill --all TERM of a paused container: the same" {
+	kill_paused_then_resume --all
 }
 
 @test "kill -9 of a paused container: the VM dies, state says stopped" {

@@ -5,18 +5,7 @@
 bats_require_minimum_version 1.5.0
 
 load vm_helpers
-
-setup_file() {
-	container_setup_file
-}
-
-setup() {
-	container_setup
-}
-
-teardown() {
-	containers_teardown
-}
+container_test_file
 
 @test "run: echo hi is printed, status 0, and nothing is left behind" {
 	make_busybox_bundle "$B" echo hi

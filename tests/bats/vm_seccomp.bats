@@ -1,23 +1,13 @@
 #!/usr/bin/env bats
 # linux.seccomp enforced in the guest (runtime/seccomp.c compiles it on the host, the agent
-# installs it before execve): errnoRet, SCMP_ACT_KILL, and a Docker-default-like profile.
+# installs it before execve): errnoRet, SCMP_ACT_KILL, a Docker-default-like profile, and
+# exec'd processes under the filter create stored.
 # Few tests on purpose: each is a microVM restore (~5-10 s on PVM).
 
 bats_require_minimum_version 1.5.0
 
 load vm_helpers
-
-setup_file() {
-	container_setup_file
-}
-
-setup() {
-	container_setup
-}
-
-teardown() {
-	containers_teardown
-}
+container_test_file
 
 # with_seccomp JSON: config.json's linux.seccomp set to JSON
 with_seccomp() {
@@ -50,6 +40,29 @@ with_seccomp() {
 	[[ "${lines[1]}" == mount=* && "${lines[1]}" != mount=0 ]]
 	# busybox's words for EPERM from mount(2)
 	[[ "$stderr" == *"permission denied"* ]]
+	nothing_left
+}
+
+@test "seccomp: exec'd processes get the container's filter, stored once at create" {
+	make_busybox_bundle "$B" sleep 1000
+	with_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	ic run -d -b "$B" s4 </dev/null >"$OUT" 2>&1
+	# create compiled it; exec reads this instead of compiling config.json again
+	[ -s "$CROOT/s4/seccomp.bpf" ]
+	# touch is allowed (exec itself works), mkdir is what the profile refuses
+	run --separate-stderr ic exec s4 sh -c 'touch /t && echo touch=0; mkdir /x; echo "mkdir=$?"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = touch=0 ]
+	[ "${lines[1]}" = mkdir=1 ]
+	[[ "$stderr" == *"can't create directory '/x': Operation not permitted"* ]]
+	# containerd's form: -p process.json
+	echo '{"args": ["mkdir", "/y"], "cwd": "/", "env": ["PATH=/bin"]}' >"$BATS_TEST_TMPDIR/p.json"
+	run --separate-stderr ic exec -p "$BATS_TEST_TMPDIR/p.json" s4 </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"Operation not permitted"* ]]
+	[ -e "$B/rootfs/t" ] && [ ! -e "$B/rootfs/x" ] && [ ! -e "$B/rootfs/y" ]
+	ic delete --force s4
 	nothing_left
 }
 

@@ -9,6 +9,8 @@
 #include "runtime/seccomp.h"
 #include "cleanup.h"
 #include "oci/config.h"
+#include "proto.h"
+#include "util.h"
 #include "test_oci_util.h"
 #include "unit.h"
 
@@ -21,6 +23,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #define ALLOW	      SECCOMP_RET_ALLOW
 #define ERRNO(n)      (SECCOMP_RET_ERRNO | (n))
@@ -408,6 +412,134 @@ static void test_kernel_enforces(void)
 	rt_seccomp_free(&docker);
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* A private state directory for the store tests. */
+static char *store_dir(void)
+{
+	static char dir[64];
+
+	snprintf(dir, sizeof(dir), "/tmp/incept-test-seccomp.XXXXXX");
+	return mkdtemp(dir);
+}
+
+static void write_raw(const char *dir, const void *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" RT_SECCOMP_STORE, dir);
+	f = fopen(path, "w");
+	CHECK(f && fwrite(buf, 1, len, f) == len);
+	if (f)
+		fclose(f);
+}
+
+/* Docker's profile stored at create and read back by exec: the same bytes, much cheaper. */
+static void test_store_roundtrip(void)
+{
+	struct rt_seccomp sc, back, none = {0};
+	struct err e = {0};
+	struct timespec t0;
+	double compile_ms, load_ms;
+	char *dir = store_dir();
+
+	CHECK(dir != NULL);
+	if (!dir)
+		return;
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), 1); /* nothing stored: exec compiles */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT(load_docker(&sc), 0);
+	compile_ms = ms_since(&t0);
+	sc.flags = SECCOMP_FILTER_FLAG_LOG;
+	CHECK_INT(rt_seccomp_store(dir, &sc, &e), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), 0);
+	load_ms = ms_since(&t0);
+	printf("# docker profile: compile (parse + libseccomp) %.2f ms, load %.3f ms\n", compile_ms,
+	       load_ms);
+	CHECK_INT(back.len, sc.len);
+	CHECK_INT(back.flags, SECCOMP_FILTER_FLAG_LOG);
+	CHECK(back.bpf && sc.bpf && memcmp(back.bpf, sc.bpf, sc.len) == 0);
+	rt_seccomp_free(&back);
+	/* a container without linux.seccomp: stored as such, not as "nothing stored" */
+	CHECK_INT(rt_seccomp_store(dir, &none, &e), 0);
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), 0);
+	CHECK(back.bpf == NULL && back.len == 0 && back.flags == 0);
+	rt_seccomp_free(&sc);
+	util_rm_rf(dir, &e);
+}
+
+/* What exec reads back is checked as proto's decoder checks a SECCOMP_BPF field. */
+static void test_store_malformed(void)
+{
+	struct {
+		char magic[8];
+		uint32_t flags, n;
+		uint8_t body[8 * 3];
+	} f = {.magic = "INCBPF1\n", .flags = 0, .n = 3};
+	struct rt_seccomp back;
+	struct err e = {0};
+	char *dir = store_dir();
+
+	CHECK(dir != NULL);
+	if (!dir)
+		return;
+	write_raw(dir, &f, sizeof(f)); /* well-formed: the baseline the cases below break */
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), 0);
+	CHECK_INT(back.len, 24);
+	rt_seccomp_free(&back);
+	write_raw(dir, &f, sizeof(f) - 3); /* not a multiple of sizeof(struct sock_filter) */
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), -1);
+	CHECK(strstr(e.msg, "bytes of program") != NULL);
+	write_raw(dir, &f, sizeof(f) - 8); /* fewer instructions than the header says */
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), -1);
+	write_raw(dir, &f, 10); /* shorter than the header */
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), -1);
+	f.flags = 0x8; /* SECCOMP_FILTER_FLAG_NEW_LISTENER: not what the agent takes */
+	write_raw(dir, &f, sizeof(f));
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), -1);
+	CHECK(strstr(e.msg, "flags") != NULL);
+	f.flags = 0;
+	f.magic[0] = 'X';
+	write_raw(dir, &f, sizeof(f));
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), -1);
+	CHECK(back.bpf == NULL);
+	util_rm_rf(dir, &e);
+}
+
+/* More than BPF_MAXINSNS instructions are refused, whether the header admits it or not. */
+static void test_store_too_long(void)
+{
+	size_t n = PROTO_SECCOMP_MAX_INSNS + 1, size = 16 + n * 8;
+	uint8_t *buf = calloc(1, size);
+	uint32_t count = (uint32_t)n;
+	struct rt_seccomp back, big = {.len = n * 8};
+	struct err e = {0};
+	char *dir = store_dir();
+
+	CHECK(dir != NULL && buf != NULL);
+	if (!dir || !buf) {
+		free(buf);
+		return;
+	}
+	big.bpf = buf;
+	CHECK_INT(rt_seccomp_store(dir, &big, &e), -1);
+	memcpy(buf, "INCBPF1\n", 8);
+	memcpy(buf + 12, &count, 4);
+	write_raw(dir, buf, size);
+	CHECK_INT(rt_seccomp_load(dir, &back, &e), -1);
+	CHECK_INT(e.errnum, EFBIG);
+	free(buf);
+	util_rm_rf(dir, &e);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -421,5 +553,8 @@ int main(int argc, char **argv)
 	RUN(test_refusals);
 	RUN(test_docker_default);
 	RUN(test_kernel_enforces);
+	RUN(test_store_roundtrip);
+	RUN(test_store_malformed);
+	RUN(test_store_too_long);
 	return unit_done();
 }
