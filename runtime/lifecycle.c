@@ -178,7 +178,7 @@ static int place_in_scope(void *arg, pid_t pid, struct err *e)
 {
 	struct create_ctx *x = arg;
 
-	if (rt_systemd_start(&x->unit, x->c->id, pid, e) < 0)
+	if (rt_systemd_start(&x->unit, x->c->id, pid, &x->plan, e) < 0)
 		return -1;
 	return apply_plan(x, &x->plan, e);
 }

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "systemd.h"
 #include "cleanup.h"
+#include "container.h"
 #include "dbus.h"
 #include "log.h"
 #include "util.h"
@@ -142,9 +143,85 @@ static void prop_pids(struct rt_dbus_buf *b, pid_t pid)
 	rt_dbus_array_end(b);
 }
 
+static void prop_u64(struct rt_dbus_buf *b, const char *name, uint64_t v)
+{
+	rt_dbus_struct_begin(b);
+	rt_dbus_string(b, name);
+	rt_dbus_signature(b, "t");
+	rt_dbus_u64(b, v);
+}
+
+/* A cgroup file's value as systemd's: "max" is infinity (UINT64_MAX); -1 if not a number. */
+static int plan_value(const char *v, uint64_t *out)
+{
+	unsigned long long n;
+
+	if (!strcmp(v, "max")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	if (util_parse_u64(v, 10, &n) < 0)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* cpu.max "QUOTA PERIOD" -> CPUQuotaPerSecUSec, rounded up to 10 ms as runc does; 1 if added. */
+static unsigned prop_cpu_max(struct rt_dbus_buf *b, const char *v)
+{
+	char quota[32];
+	unsigned long long period;
+	uint64_t q, per_sec = UINT64_MAX;
+
+	if (sscanf(v, "%31s %llu", quota, &period) != 2 || !period || plan_value(quota, &q) < 0)
+		return 0;
+	if (q != UINT64_MAX) {
+		per_sec = q * 1000000 / period;
+		if (per_sec % 10000)
+			per_sec = (per_sec / 10000 + 1) * 10000;
+	}
+	prop_u64(b, "CPUQuotaPerSecUSec", per_sec);
+	return 1;
+}
+
+/*
+ * The limits the cgroup files get, as unit properties too (runc's genV2ResourcesProperties),
+ * so systemd keeps them on a daemon-reload. Those that need a systemd version check in runc
+ * (CPUQuotaPeriodUSec, AllowedCPUs, cpu.idle) are left to the files. Returns how many.
+ */
+static unsigned resource_props(struct rt_dbus_buf *b, const struct rt_cgroup_plan *plan)
+{
+	static const struct {
+		const char *file, *prop;
+	} map[] = {{"memory.max", "MemoryMax"},
+		   {"memory.low", "MemoryLow"},
+		   {"memory.swap.max", "MemorySwapMax"},
+		   {"cpu.weight", "CPUWeight"},
+		   {"pids.max", "TasksMax"}};
+	unsigned n = 0;
+
+	for (size_t i = 0; plan && i < plan->n; i++) {
+		const struct rt_cgroup_write *w = &plan->v[i];
+		uint64_t v;
+
+		if (w->flags & RT_CGW_UNIFIED)
+			continue; /* runc converts few of those; the file write has them all */
+		if (!strcmp(w->file, "cpu.max")) {
+			n += prop_cpu_max(b, w->value);
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+			if (!strcmp(w->file, map[k].file) && plan_value(w->value, &v) == 0) {
+				prop_u64(b, map[k].prop, v);
+				n++;
+			}
+	}
+	return n;
+}
+
 /* StartTransientUnit's body, "ssa(sv)a(sa(sv))", with runc's properties for a scope. */
 static void start_body(struct rt_dbus_buf *b, const struct rt_systemd_unit *u, const char *desc,
-		       pid_t pid)
+		       pid_t pid, const struct rt_cgroup_plan *plan)
 {
 	static const char *const accounting[] = {"MemoryAccounting", "CPUAccounting",
 						 "IOAccounting", "TasksAccounting"};
@@ -159,6 +236,7 @@ static void start_body(struct rt_dbus_buf *b, const struct rt_systemd_unit *u, c
 	for (size_t i = 0; i < sizeof(accounting) / sizeof(accounting[0]); i++)
 		prop_bool(b, accounting[i], true);
 	prop_bool(b, "DefaultDependencies", false);
+	resource_props(b, plan);
 	rt_dbus_array_end(b);
 	rt_dbus_array_begin(b, 8); /* no auxiliary units */
 	rt_dbus_array_end(b);
@@ -196,7 +274,8 @@ static int wait_for_pid(const struct rt_systemd_unit *u, pid_t pid, struct err *
 	return 0;
 }
 
-int rt_systemd_start(const struct rt_systemd_unit *u, const char *id, pid_t pid, struct err *e)
+int rt_systemd_start(const struct rt_systemd_unit *u, const char *id, pid_t pid,
+		     const struct rt_cgroup_plan *plan, struct err *e)
 {
 	struct rt_dbus_call c = manager;
 	cleanup_free char *desc = NULL;
@@ -212,7 +291,7 @@ int rt_systemd_start(const struct rt_systemd_unit *u, const char *id, pid_t pid,
 	if (rt_dbus_open_system(&d, e) < 0)
 		return -1;
 	rt_dbus_buf_init(&body);
-	start_body(&body, u, desc, pid);
+	start_body(&body, u, desc, pid, plan);
 	c.member = "StartTransientUnit";
 	c.signature = "ssa(sv)a(sa(sv))";
 	c.body = &body;
@@ -222,6 +301,38 @@ int rt_systemd_start(const struct rt_systemd_unit *u, const char *id, pid_t pid,
 	if (r < 0)
 		return err_prefix(e, "unable to start unit \"%s\"", u->name);
 	return wait_for_pid(u, pid, e);
+}
+
+int rt_systemd_set_limits(const char *name, const struct rt_cgroup_plan *plan, struct err *e)
+{
+	struct rt_dbus_call c = manager;
+	struct rt_dbus_buf body;
+	struct rt_dbus_reply reply;
+	struct rt_dbus d;
+	unsigned n;
+	int r;
+
+	rt_dbus_buf_init(&body);
+	rt_dbus_string(&body, name);
+	rt_dbus_bool(&body, true); /* runtime: not written to /etc, as runc */
+	rt_dbus_array_begin(&body, 8);
+	n = resource_props(&body, plan);
+	rt_dbus_array_end(&body);
+	if (!n) { /* nothing systemd keeps among these limits */
+		rt_dbus_buf_free(&body);
+		return 0;
+	}
+	if (rt_dbus_open_system(&d, e) < 0) {
+		rt_dbus_buf_free(&body);
+		return -1;
+	}
+	c.member = "SetUnitProperties";
+	c.signature = "sba(sv)";
+	c.body = &body;
+	r = rt_dbus_call(&d, &c, CALL_TIMEOUT_MS, &reply, e);
+	rt_dbus_buf_free(&body);
+	rt_dbus_close(&d);
+	return r < 0 ? err_prefix(e, "unit %s", name) : 0;
 }
 
 void rt_systemd_stop(const char *name)

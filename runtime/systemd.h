@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct rt_cgroup_plan;
+
 struct rt_systemd_unit {
 	char *slice; /* "system.slice" when the path names none */
 	char *name;  /* "prefix-name.scope" */
@@ -31,10 +33,14 @@ bool rt_systemd_available(void);
 
 /*
  * StartTransientUnit(u->name, "replace", [Description, Slice, Delegate, PIDs=[pid],
- * *Accounting, DefaultDependencies=no]) as runc asks for it, then waits (up to 30 s, runc's
- * limit) until pid is in the unit's cgroup.
+ * *Accounting, DefaultDependencies=no, the plan's limits]) as runc asks for it, then waits
+ * (up to 30 s, runc's limit) until pid is in the unit's cgroup. plan may be NULL.
  */
-int rt_systemd_start(const struct rt_systemd_unit *u, const char *id, pid_t pid, struct err *e);
+int rt_systemd_start(const struct rt_systemd_unit *u, const char *id, pid_t pid,
+		     const struct rt_cgroup_plan *plan, struct err *e);
+
+/* SetUnitProperties(name, runtime, the plan's limits): `update` of a container in a scope. */
+int rt_systemd_set_limits(const char *name, const struct rt_cgroup_plan *plan, struct err *e);
 
 /* StopUnit(name, "replace"), best effort: a scope whose processes are gone is gone already. */
 void rt_systemd_stop(const char *name);

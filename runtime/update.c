@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "container.h"
+#include "systemd.h"
 #include "cleanup.h"
 #include "oci/config.h"
 #include "oci/state.h"
@@ -229,6 +230,9 @@ static int update_apply(const struct oci_container *c, const struct oci_resource
 		return -1;
 	rt_cgroup_enable(dir, &plan);
 	ret = rt_cgroup_apply(dir, &plan, e);
+	/* in a systemd scope: the unit's properties too, or a daemon-reload undoes the update */
+	if (ret == 0 && c->state.systemd_unit && rt_systemd_available())
+		ret = rt_systemd_set_limits(c->state.systemd_unit, &plan, e);
 	rt_cgroup_plan_free(&plan);
 	return ret;
 }

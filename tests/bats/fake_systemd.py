@@ -4,7 +4,7 @@
    fake_systemd.py LOG CGROUP_ROOT
 
 Owns org.freedesktop.systemd1 on the bus named by DBUS_SYSTEM_BUS_ADDRESS and answers
-StartTransientUnit and StopUnit as systemd does for a scope: it makes the scope's cgroup under
+StartTransientUnit, SetUnitProperties and StopUnit as systemd does for a scope: it makes the scope's cgroup under
 CGROUP_ROOT (the slice expanded independently of incept's code), moves the PIDs into it, and
 removes it on StopUnit. Every call is appended to LOG as one JSON line, as libdbus decoded it,
 so the test checks incept's marshalling against a real D-Bus implementation. A unit name
@@ -81,6 +81,12 @@ class Manager(dbus.service.Object):
                 f.write(str(pid))
         self.units[str(name)] = path
         return self.job()
+
+    @dbus.service.method(IFACE, in_signature="sba(sv)", out_signature="")
+    def SetUnitProperties(self, name, runtime, props):
+        self.record(call="SetUnitProperties", name=str(name), runtime=bool(runtime),
+                    props={str(k): plain(v) for k, v in props},
+                    types={str(k): type_name(v) for k, v in props})
 
     @dbus.service.method(IFACE, in_signature="ss", out_signature="o")
     def StopUnit(self, name, mode):

@@ -35,11 +35,13 @@ setup() {
 }
 
 teardown() {
-	[ -n "${BUS_PID:-}" ] && kill "$BUS_PID" 2>/dev/null
-	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null
-	wait 2>/dev/null || true
-	rmdir "$SLICE_DIR"/*.scope "$SLICE_DIR" "$CG/incepttest$$.slice" 2>/dev/null || true
 	incept_teardown
+	local p
+	for p in ${FAKE_PID:-} ${BUS_PID:-}; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null || true
+	done
+	rmdir "$SLICE_DIR"/*.scope "$SLICE_DIR" "$CG/incepttest$$.slice" 2>/dev/null || true
 }
 
 # A private dbus-daemon and the fake systemd on it; DBUS_SYSTEM_BUS_ADDRESS names it.
@@ -87,6 +89,36 @@ start_fake_systemd() {
 	grep -q '"call": "StopUnit", "name": "crio-c1.scope"' "$LOG"
 	[ ! -d "$SLICE_DIR/crio-c1.scope" ]
 	root_is_empty
+}
+
+@test "systemd-cgroup: linux.resources go to systemd as unit properties too (runc's)" {
+	start_fake_systemd
+	jq --arg p "$SLICE:crio:c4" '.linux.cgroupsPath = $p | .linux.resources = {"memory":
+		{"limit": 268435456}, "pids": {"limit": 100}, "cpu": {"quota": 25000, "period": 100000}}' \
+		"$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept --systemd-cgroup create -b "$B" c4
+	[ "$status" -eq 1 ]
+	local start
+	start=$(grep StartTransientUnit "$LOG")
+	# 25000/100000 s per s: 250 ms of CPU per second
+	[ "$(jq -c '.props | {MemoryMax, TasksMax, CPUQuotaPerSecUSec}' <<<"$start")" = \
+		'{"MemoryMax":268435456,"TasksMax":100,"CPUQuotaPerSecUSec":250000}' ]
+	[ "$(jq -c '.types | {MemoryMax, TasksMax, CPUQuotaPerSecUSec}' <<<"$start")" = \
+		'{"MemoryMax":"UInt64","TasksMax":"UInt64","CPUQuotaPerSecUSec":"UInt64"}' ]
+	root_is_empty
+}
+
+@test "systemd-cgroup: update sets the scope's unit properties too" {
+	start_fake_systemd
+	start_sleeper
+	make_state u1 running "$SLEEPER"
+	mkdir -p "$SLICE_DIR/crio-u1.scope"
+	jq --arg d "$SLICE_DIR/crio-u1.scope" '.cgroupDir = $d | .systemdUnit = "crio-u1.scope"' \
+		"$ROOT/u1/state.json" >"$BATS_TEST_TMPDIR/s" && mv "$BATS_TEST_TMPDIR/s" "$ROOT/u1/state.json"
+	run --separate-stderr incept --systemd-cgroup update --pids-limit 50 --memory 64m u1
+	[ "$status" -eq 0 ]
+	[ "$(grep SetUnitProperties "$LOG" | jq -cS '[.name, .runtime, .props, .types.TasksMax]')" = \
+		'["crio-u1.scope",true,{"MemoryMax":67108864,"TasksMax":50},"UInt64"]' ]
 }
 
 @test "systemd-cgroup: systemd's error fails create in runc's words and leaves nothing" {
