@@ -195,10 +195,17 @@ static int set_user(const struct proto_process *p, struct err *e)
 	 */
 	if (syscall(SYS_setgroups, (size_t)p->nr_gids, p->nr_gids ? p->gids : NULL) < 0)
 		return err_sys(e, errno, "setgroups");
+	/* EINVAL: an id the container's user namespace does not map (runc's words) */
 	if (syscall(SYS_setgid, p->gid) < 0)
-		return err_sys(e, errno, "setgid %u", p->gid);
+		return errno == EINVAL ? err_set(e, EINVAL,
+						 "unable to setup user: cannot set gid "
+						 "to unmapped group in user namespace")
+				       : err_sys(e, errno, "setgid %u", p->gid);
 	if (syscall(SYS_setuid, p->uid) < 0)
-		return err_sys(e, errno, "setuid %u", p->uid);
+		return errno == EINVAL ? err_set(e, EINVAL,
+						 "unable to setup user: cannot set uid "
+						 "to unmapped user in user namespace")
+				       : err_sys(e, errno, "setuid %u", p->uid);
 	return 0;
 }
 

@@ -139,7 +139,7 @@ owners() {
 	# an id the namespace does not map cannot be taken
 	run --separate-stderr client exec --uid 70000 -- id -u
 	[ "$status" -eq 125 ]
-	[ "$stderr" = "error 22: setuid 70000: invalid argument" ]
+	[ "$stderr" = "error 22: unable to setup user: cannot set uid to unmapped user in user namespace" ]
 	client signal 9
 }
 
