@@ -21,6 +21,7 @@
 #include "process.h"
 #include "rootfs.h"
 #include "trace.h"
+#include "userns.h"
 #include "util.h"
 
 bool agent_share_name_valid(const char *name)
@@ -100,6 +101,10 @@ int agent_container_validate(const struct proto_container *c, struct err *e)
 	if (c->domainname && !(c->namespaces & CLONE_NEWUTS))
 		return err_set(e, EINVAL,
 			       "unable to set domainname without a private UTS namespace");
+	if (!(c->namespaces & CLONE_NEWUSER) != !c->uid_map)
+		return err_set(e, EINVAL,
+			       "a user namespace needs its uid and gid maps, and maps "
+			       "need a user namespace");
 	for (uint32_t i = 0; i < c->nr_sysctl; i++)
 		if (!sysctl_valid(c->sysctl[i]))
 			return err_set(e, EINVAL, "sysctl \"%s\" is not key=value", c->sysctl[i]);
@@ -138,7 +143,7 @@ static int child_prelude(const struct agent_child *a, struct err *e)
 	if (agent_stdio_child(&a->stdio, e) < 0)
 		return -1;
 	close_others(a->status_fd, a->start_fd);
-	return agent_process_early(a->p, e);
+	return 0;
 }
 
 static int set_names(const struct proto_container *c, struct err *e)
@@ -191,6 +196,10 @@ void agent_container_init_child(const struct agent_child *a)
 	agent_trace_mark(AGENT_TP_CHILD);
 	if (child_prelude(a, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
+	/* in its own user namespace the agent set the rlimits: this child cannot raise them */
+	if ((c->namespaces & CLONE_NEWUSER ? agent_userns_enter(a, &e)
+					   : agent_process_early(0, a->p, &e)) < 0)
+		agent_child_fail(a->status_fd, &e);
 	agent_trace_mark(AGENT_TP_PRELUDE);
 	if (agent_rootfs_enter(c, a->fs_root, a->mounts_private, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
@@ -228,9 +237,10 @@ static const struct {
 	uint32_t flag;
 	const char *name;
 } join_order[] = {
-	/* mnt last: the others are looked up in the guest's /proc */
-	{CLONE_NEWIPC, "ipc"},	     {CLONE_NEWUTS, "uts"}, {CLONE_NEWNET, "net"},
-	{CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWNS, "mnt"},
+	/* user first: the others are owned by it; mnt last: the others are looked up in the
+	 * guest's /proc */
+	{CLONE_NEWUSER, "user"}, {CLONE_NEWIPC, "ipc"},	      {CLONE_NEWUTS, "uts"},
+	{CLONE_NEWNET, "net"},	 {CLONE_NEWCGROUP, "cgroup"}, {CLONE_NEWNS, "mnt"},
 };
 
 _Static_assert(ARRAY_SIZE(join_order) == AGENT_JOIN_NS, "agent_join.ns follows join_order");
@@ -279,6 +289,13 @@ static int join_container(const struct agent_join *j, struct err *e)
 		if (j->ns[i] >= 0 && setns(j->ns[i], (int)join_order[i].flag) < 0)
 			return err_sys(e, errno, "join the container's %s namespace",
 				       join_order[i].name);
+	/*
+	 * The guest's root is nobody in there: be the container's root, as runc's nsexec is
+	 * before its init code runs (a pty opened now is the container root's).
+	 */
+	if (j->ns[0] >= 0 && /* join_order[0]: the user namespace */
+	    (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0))
+		return err_sys(e, errno, "become root in the container's user namespace");
 	/* init's root, whether it got there by pivot_root or by MS_MOVE + chroot */
 	if (fchdir(j->root) < 0 || chroot(".") < 0)
 		return err_sys(e, errno, "enter the container's root");
@@ -291,7 +308,9 @@ void agent_container_exec_child(const struct agent_child *a)
 	char exe[PATH_MAX];
 	int master;
 
-	if (join_container(a->join, &e) < 0 || child_prelude(a, &e) < 0)
+	/* rlimits first: in the container's user namespace a hard limit cannot be raised */
+	if (agent_process_early(0, a->p, &e) < 0 || join_container(a->join, &e) < 0 ||
+	    child_prelude(a, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	if (a->stdio.ctr_pty) {
 		/* a pty of the container's devpts (runc exec's too); no console: that is init's */

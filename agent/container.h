@@ -3,15 +3,15 @@
  * The container side of CREATE and EXEC, run in the child between fork and execve.
  *
  * CREATE: the child (cloned into the CLONE_NEW* namespaces of the request, PID 1 of its pid
- * namespace) makes every mount private, binds the rootfs share, does the config's mounts in
- * order, creates runc's default /dev when /dev is a tmpfs, changes root, opens its terminal
- * (a pty of the container's devpts, bound on /dev/console too), masks and write-protects
- * paths, sets sysctls and the host name, applies the process spec, tells the
- * agent it is ready and waits for START before execve.
+ * namespace; with a user namespace, agent/userns.h first) makes every mount private, binds the
+ * rootfs share, does the config's mounts in order, creates runc's default /dev when /dev is a
+ * tmpfs, changes root, opens its terminal (a pty of the container's devpts, bound on /dev/console
+ * too), masks and write-protects paths, sets sysctls and the host name, applies the process spec,
+ * tells the agent it is ready and waits for START before execve.
  *
- * EXEC: the child (forked into the container's pid namespace by the agent) joins the other
- * namespaces of the container's init and its root, opens its terminal there, applies the
- * process spec and execs.
+ * EXEC: the child (forked into the container's pid namespace by the agent) sets its rlimits,
+ * joins the other namespaces of the container's init (its user namespace first, then as its
+ * root) and its root, opens its terminal there, applies the process spec and execs.
  */
 #ifndef AGENT_CONTAINER_H
 #define AGENT_CONTAINER_H
@@ -22,16 +22,18 @@
 #include "proto.h"
 #include "stdio.h"
 
-/* Namespaces the agent can create (no user namespace: the VM is the boundary). */
+/* Namespaces the agent can create (a user namespace with its maps: agent/userns.h). */
 #define AGENT_NS_SUPPORTED                                                                         \
-	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNET |                 \
+	 CLONE_NEWCGROUP | CLONE_NEWUSER)
 
 /*
- * What an EXEC child joins: the init's namespaces other than pid (in join order, -1 for one
- * the container does not have) and its root. The agent opens these once per container and
- * keeps them: each open of /proc/<init>/ns/... is a procfs path walk, emulated on PVM.
+ * What an EXEC child joins: the init's namespaces other than pid (in join order, the user
+ * namespace first as in runc's nsexec, -1 for one the container does not have) and its root.
+ * The agent opens these once per container and keeps them: each open of /proc/<init>/ns/...
+ * is a procfs path walk, emulated on PVM.
  */
-#define AGENT_JOIN_NS 5
+#define AGENT_JOIN_NS 6
 struct agent_join {
 	int ns[AGENT_JOIN_NS];
 	int root; /* -1: not open */

@@ -109,32 +109,39 @@ int agent_process_validate(const struct proto_process *p, struct err *e)
 	return 0;
 }
 
-static int set_oom_score_adj(int32_t v, struct err *e)
+static int set_oom_score_adj(pid_t pid, int32_t v, struct err *e)
 {
-	char buf[16];
-	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	char buf[16], path[48];
 	int n = snprintf(buf, sizeof(buf), "%d", (int)v);
-	int r = 0;
+	int fd, r = 0;
 
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return err_sys(e, errno, "open /proc/self/oom_score_adj");
+		return err_sys(e, errno, "open %s", path);
 	if (write(fd, buf, (size_t)n) != n)
 		r = err_sys(e, errno, "write oom_score_adj %d", (int)v);
 	close(fd);
 	return r;
 }
 
-int agent_process_early(const struct proto_process *p, struct err *e)
+_Static_assert(sizeof(struct rlimit) == 16, "prlimit64 takes two u64");
+
+int agent_process_early(pid_t pid, const struct proto_process *p, struct err *e)
 {
 	for (uint32_t i = 0; i < p->nr_rlimits; i++) {
 		const struct proto_rlimit *l = &p->rlimits[i];
 		struct rlimit rl = {.rlim_cur = l->soft, .rlim_max = l->hard};
 
-		if (setrlimit((int)l->resource, &rl) < 0)
+		/* pid 0 is the caller, as setrlimit */
+		if (syscall(SYS_prlimit64, pid, (int)l->resource, &rl, NULL) < 0)
 			return err_sys(e, errno, "error setting rlimit type %u", l->resource);
 	}
 	if (p->has_oom_score_adj)
-		return set_oom_score_adj(p->oom_score_adj, e);
+		return set_oom_score_adj(pid, p->oom_score_adj, e);
 	return 0;
 }
 
@@ -188,10 +195,17 @@ static int set_user(const struct proto_process *p, struct err *e)
 	 */
 	if (syscall(SYS_setgroups, (size_t)p->nr_gids, p->nr_gids ? p->gids : NULL) < 0)
 		return err_sys(e, errno, "setgroups");
+	/* EINVAL: an id the container's user namespace does not map (runc's words) */
 	if (syscall(SYS_setgid, p->gid) < 0)
-		return err_sys(e, errno, "setgid %u", p->gid);
+		return errno == EINVAL ? err_set(e, EINVAL,
+						 "unable to setup user: cannot set gid "
+						 "to unmapped group in user namespace")
+				       : err_sys(e, errno, "setgid %u", p->gid);
 	if (syscall(SYS_setuid, p->uid) < 0)
-		return err_sys(e, errno, "setuid %u", p->uid);
+		return errno == EINVAL ? err_set(e, EINVAL,
+						 "unable to setup user: cannot set uid "
+						 "to unmapped user in user namespace")
+				       : err_sys(e, errno, "setuid %u", p->uid);
 	return 0;
 }
 

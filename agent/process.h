@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "error.h"
 #include "proto.h"
 
@@ -34,8 +35,12 @@ const char *agent_env_get(const char *const *env, const char *name);
  */
 int agent_path_lookup(const char *file, const char *path, char *out, size_t size, struct err *e);
 
-/* As root, before the root changes (needs the guest's /proc): rlimits, oom_score_adj. */
-int agent_process_early(const struct proto_process *p, struct err *e);
+/*
+ * rlimits and oom_score_adj of process pid (0: the caller), with the guest's /proc, by a
+ * process in the guest's user namespace: raising a hard limit or lowering oom_score_adj
+ * needs CAP_SYS_RESOURCE there (runc sets them from its parent for the same reason).
+ */
+int agent_process_early(pid_t pid, const struct proto_process *p, struct err *e);
 
 /*
  * In the container's root, in runc's order: no_new_privs, the seccomp filter when

@@ -104,6 +104,19 @@ static bool is_cgroup(const char *type)
 	return strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0;
 }
 
+/*
+ * sysfs in a user namespace needs the network namespace to be the user namespace's, and the
+ * container shares the guest's (runc's container gets one it owns: config.json's network
+ * namespace is the VMM's here): the guest's /sys, which shows that network namespace, bound
+ * instead, with the mount's flags (runc's rootless spec binds /sys the same way).
+ */
+static int bind_guest_sys(const char *dst, unsigned long flags, struct err *e)
+{
+	if (mount("/sys", dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_sys(e, errno, "bind the guest's /sys on %s", dst);
+	return flags & REMOUNT_FLAGS ? remount_bind(dst, flags & REMOUNT_FLAGS, e) : 0;
+}
+
 static int other_mount(const struct proto_mount *m, const char *dst, struct err *e)
 {
 	unsigned long flags = m->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
@@ -119,6 +132,8 @@ static int other_mount(const struct proto_mount *m, const char *dst, struct err 
 		if (mount(src, dst, m->type, flags, m->data) == 0)
 			return 0;
 	}
+	if (errno == EPERM && strcmp(m->type, "sysfs") == 0)
+		return bind_guest_sys(dst, flags, e);
 	/* the guest has only the unified hierarchy, and maybe not all of it: best effort */
 	if (is_cgroup(m->type)) {
 		mount("cgroup2", dst, "cgroup2", flags, NULL);
@@ -159,6 +174,25 @@ static const struct {
 	{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
 };
 
+/*
+ * A device node nobody may make in a user namespace: the guest's own, bound on an empty file
+ * (runc's bindMountDeviceNode; the bind keeps the guest /dev's mount, which allows devices).
+ */
+static int bind_device(const char *name, const char *path, struct err *e)
+{
+	char src[PATH_MAX];
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+
+	if (fd < 0)
+		return err_sys(e, errno, "create %s", path);
+	close(fd);
+	if (join_path(src, "/dev/", "", name, e) < 0)
+		return -1;
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+		return err_sys(e, errno, "bind %s on %s", src, path);
+	return 0;
+}
+
 /* runc's default devices, links and directories on a tmpfs /dev (libcontainer/rootfs). */
 static int default_dev(const char *root, struct err *e)
 {
@@ -169,8 +203,12 @@ static int default_dev(const char *root, struct err *e)
 
 		if (join_path(path, root, "/dev/", default_devices[i].name, e) < 0)
 			return -1;
-		if (mknod(path, S_IFCHR | 0666, dev) < 0 && errno != EEXIST)
+		if (mknod(path, S_IFCHR | 0666, dev) == 0 || errno == EEXIST)
+			continue;
+		if (errno != EPERM)
 			return err_sys(e, errno, "mknod %s", path);
+		if (bind_device(default_devices[i].name, path, e) < 0)
+			return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_links); i++) {
 		if (join_path(path, root, "/dev/", default_links[i].name, e) < 0)

@@ -27,6 +27,7 @@
 #include "process.h"
 #include "port.h"
 #include "trace.h"
+#include "userns.h"
 
 static void close_fd(int *fd)
 {
@@ -161,6 +162,9 @@ static pid_t clone_init(const struct agent_child *a, uint32_t namespaces)
 	pid_t pid;
 
 	agent_trace_mark(AGENT_TP_CLONE);
+	/* a new user namespace comes alone (and the pid one, whose PID 1 the child must be) */
+	if (namespaces & CLONE_NEWUSER)
+		namespaces &= CLONE_NEWUSER | CLONE_NEWPID;
 	/* fork() with CLONE_NEW*: the child runs on a copy of this stack, as after fork */
 	pid = (pid_t)syscall(SYS_clone, (unsigned long)namespaces | SIGCHLD, NULL, NULL, NULL,
 			     NULL);
@@ -213,6 +217,11 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 	if (pr->pid < 0) {
 		err_sys(e, errno, "clone");
 		pr->pid = 0;
+		goto fail;
+	}
+	if ((ct->namespaces & CLONE_NEWUSER) &&
+	    agent_userns_map(pr->pid, ct, pr->start_fd, e) < 0) {
+		kill(pr->pid, SIGKILL); /* reaped as any orphan */
 		goto fail;
 	}
 	close_child_ends(s, pr, ends);

@@ -189,6 +189,18 @@ static void put_opt_str(struct proto_buf *b, enum proto_tag tag, const char *s)
 		proto_put_str(b, tag, s);
 }
 
+/* A field of n u32s, to be written in place: NULL if the buffer failed. */
+static uint8_t *put_u32_field(struct proto_buf *b, enum proto_tag tag, size_t n)
+{
+	uint8_t *raw;
+
+	proto_put_bytes(b, tag, NULL, 0);
+	raw = reserve(b, n * 4);
+	if (raw)
+		put_le32(raw - 4, (uint32_t)(n * 4)); /* the field's length, just before */
+	return raw;
+}
+
 static void put_process_fields(struct proto_buf *b, const struct proto_process *p)
 {
 	put_strv(b, PROTO_T_ARG, p->args, p->nr_args);
@@ -197,16 +209,10 @@ static void put_process_fields(struct proto_buf *b, const struct proto_process *
 	proto_put_u32(b, PROTO_T_UID, p->uid);
 	proto_put_u32(b, PROTO_T_GID, p->gid);
 	if (p->nr_gids) {
-		uint8_t *raw;
+		uint8_t *raw = put_u32_field(b, PROTO_T_GIDS, p->nr_gids);
 
-		/* n * u32, written in place */
-		proto_put_bytes(b, PROTO_T_GIDS, NULL, 0);
-		raw = reserve(b, (size_t)p->nr_gids * 4);
-		if (raw) {
-			for (uint32_t i = 0; i < p->nr_gids; i++)
-				put_le32(raw + 4 * i, p->gids[i]);
-			put_le32(raw - 4, p->nr_gids * 4);
-		}
+		for (uint32_t i = 0; raw && i < p->nr_gids; i++)
+			put_le32(raw + 4 * i, p->gids[i]);
 	}
 	if (p->has_umask)
 		proto_put_u32(b, PROTO_T_UMASK, p->umask);
@@ -277,6 +283,18 @@ static void put_hook(struct proto_buf *b, const struct proto_hook *h)
 	proto_nest_end(b);
 }
 
+static void put_id_map(struct proto_buf *b, enum proto_tag tag, const struct proto_id_mapping *m,
+		       uint32_t n)
+{
+	uint8_t *raw = n ? put_u32_field(b, tag, (size_t)n * 3) : NULL;
+
+	for (uint32_t i = 0; raw && i < n; i++, raw += PROTO_ID_MAPPING_SIZE) {
+		put_le32(raw, m[i].container_id);
+		put_le32(raw + 4, m[i].host_id);
+		put_le32(raw + 8, m[i].size);
+	}
+}
+
 int proto_encode_container(struct proto_buf *b, const struct proto_container *c, struct err *e)
 {
 	proto_begin(b, PROTO_CREATE);
@@ -295,6 +313,8 @@ int proto_encode_container(struct proto_buf *b, const struct proto_container *c,
 	for (uint32_t i = 0; i < c->nr_hooks; i++)
 		put_hook(b, &c->hooks[i]);
 	put_opt_str(b, PROTO_T_STATE_JSON, c->state_json);
+	put_id_map(b, PROTO_T_UID_MAP, c->uid_map, c->nr_uid_map);
+	put_id_map(b, PROTO_T_GID_MAP, c->gid_map, c->nr_gid_map);
 	proto_nest_begin(b, PROTO_T_PROCESS);
 	put_process_fields(b, &c->process);
 	proto_nest_end(b);

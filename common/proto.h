@@ -56,6 +56,8 @@
 #define PROTO_MAX_HOOKS	       1024	   /* startContainer hooks (oci/config.h: OCI_MAX_HOOKS) */
 #define PROTO_MAX_HOOK_PATH    4096	   /* bytes with the NUL (PATH_MAX) */
 #define PROTO_MAX_HOOK_TIMEOUT 0x7fffffffu /* seconds (runtime-spec: an int > 0) */
+#define PROTO_MAX_ID_MAPPINGS  340	   /* uid_map/gid_map lines (UID_GID_MAP_MAX_EXTENTS) */
+#define PROTO_ID_MAPPING_SIZE  12u	   /* u32 container id, u32 host id, u32 size */
 
 /*
  * A seccomp program: struct sock_filter is 8 bytes (u16 code, u8 jt, u8 jf, u32 k) and the
@@ -131,6 +133,12 @@ enum proto_tag {
 	/* string: the state JSON a hook reads on stdin (runtime-spec runtime.md "State");
 	 * required with hooks */
 	PROTO_T_STATE_JSON = 45,
+	/* raw bytes: n * (u32 container id, u32 host id, u32 size), 1..PROTO_MAX_ID_MAPPINGS,
+	 * size >= 1, id + size <= 2^32 - 1 (the kernel's rule): the new user namespace's uid_map
+	 * and gid_map,
+	 * both or neither (the agent wants them exactly with CLONE_NEWUSER in NAMESPACES) */
+	PROTO_T_UID_MAP = 46,
+	PROTO_T_GID_MAP = 47,
 
 	/* inside PROTO_T_MOUNT */
 	PROTO_T_M_DEST = 64,	    /* string, absolute */
@@ -221,6 +229,11 @@ struct proto_mount {
 	uint64_t propagation;
 };
 
+/* One line of a uid_map or gid_map (user_namespaces(7)). */
+struct proto_id_mapping {
+	uint32_t container_id, host_id, size;
+};
+
 /* A startContainer hook (runtime-spec config.md "POSIX-platform Hooks"). */
 struct proto_hook {
 	const char *path;
@@ -249,6 +262,9 @@ struct proto_container {
 	struct proto_hook *hooks; /* startContainer hooks, run by the init before execve */
 	uint32_t nr_hooks;
 	const char *state_json; /* their stdin; NULL when there are no hooks */
+	/* CLONE_NEWUSER: the new user namespace's mappings (both non-empty), else none */
+	struct proto_id_mapping *uid_map, *gid_map;
+	uint32_t nr_uid_map, nr_gid_map;
 	struct proto_process process;
 };
 

@@ -427,6 +427,42 @@ static void hooks_free(struct proto_hook *hooks, uint32_t n)
 	free(hooks);
 }
 
+/* ---- user namespace mappings ---- */
+
+/*
+ * A uid_map or gid_map: 1..PROTO_MAX_ID_MAPPINGS whole entries, none empty, neither range
+ * reaching id 2^32 - 1, which the kernel never maps (map_write() in kernel/user_namespace.c);
+ * overlapping ranges are left to the kernel, which refuses them too. The array is the
+ * container's even on failure: proto_container_free() frees it.
+ */
+static int decode_id_map(uint16_t tag, const uint8_t *v, uint32_t len,
+			 struct proto_id_mapping **map, uint32_t *n, struct err *e)
+{
+	if (*map)
+		return err_set(e, EPROTO, "field %u given twice", tag);
+	if (len == 0 || len % PROTO_ID_MAPPING_SIZE ||
+	    len / PROTO_ID_MAPPING_SIZE > PROTO_MAX_ID_MAPPINGS)
+		return err_set(e, EPROTO, "id map: %u bytes, expected 1..%u entries of %u", len,
+			       PROTO_MAX_ID_MAPPINGS, PROTO_ID_MAPPING_SIZE);
+	*n = len / PROTO_ID_MAPPING_SIZE;
+	*map = calloc(*n, sizeof(**map));
+	if (!*map)
+		return err_set(e, ENOMEM, "decoding a message: out of memory");
+	for (uint32_t i = 0; i < *n; i++, v += PROTO_ID_MAPPING_SIZE) {
+		struct proto_id_mapping *m = &(*map)[i];
+
+		m->container_id = rd32(v);
+		m->host_id = rd32(v + 4);
+		m->size = rd32(v + 8);
+		if (m->size == 0 || (uint64_t)m->container_id + m->size > UINT32_MAX ||
+		    (uint64_t)m->host_id + m->size > UINT32_MAX)
+			return err_set(e, EPROTO,
+				       "id map entry %u (%u %u %u): empty or out of range", i,
+				       m->container_id, m->host_id, m->size);
+	}
+	return 0;
+}
+
 /* ---- container ---- */
 
 static int mount_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l, struct err *e)
@@ -489,6 +525,10 @@ static int container_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l
 		return decode_hook(v, l, &c->hooks[c->nr_hooks++], e);
 	case PROTO_T_STATE_JSON:
 		return want_str(tag, v, l, &c->state_json, e);
+	case PROTO_T_UID_MAP:
+		return decode_id_map(tag, v, l, &c->uid_map, &c->nr_uid_map, e);
+	case PROTO_T_GID_MAP:
+		return decode_id_map(tag, v, l, &c->gid_map, &c->nr_gid_map, e);
 	case PROTO_T_PROCESS:
 		if (c->process.args)
 			return err_set(e, EPROTO, "container: two processes");
@@ -531,6 +571,10 @@ int proto_decode_container(const uint8_t *payload, size_t len, struct proto_cont
 		err_set(e, EPROTO, "container: hooks without the state they read");
 		goto fail;
 	}
+	if (!c->uid_map != !c->gid_map) {
+		err_set(e, EPROTO, "container: a uid map without a gid map or the reverse");
+		goto fail;
+	}
 	return 0;
 fail:
 	proto_container_free(c);
@@ -545,6 +589,8 @@ void proto_container_free(struct proto_container *c)
 	free(c->readonly);
 	free(c->sysctl);
 	hooks_free(c->hooks, c->nr_hooks);
+	free(c->uid_map);
+	free(c->gid_map);
 	memset(c, 0, sizeof(*c));
 }
 

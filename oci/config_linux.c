@@ -81,12 +81,15 @@ static int parse_id_mapping(struct jpath *p, json_object *v, size_t i, void *ctx
 	    jget_u32(p, v, "hostID", &m->host_id, NULL, e) < 0 ||
 	    jget_u32(p, v, "size", &m->size, NULL, e) < 0)
 		return -1;
-	/* The kernel refuses empty extents and ranges past 2^32 in uid_map/gid_map. */
+	/*
+	 * The kernel refuses empty extents in uid_map/gid_map, and ranges that reach id
+	 * 4294967295 ((uid_t)-1 is never mapped: map_write() in kernel/user_namespace.c).
+	 */
 	if (m->size == 0)
 		return jp_fail_key(p, "size", e, "must be greater than zero");
-	if ((uint64_t)m->container_id + m->size > (1ull << 32) ||
-	    (uint64_t)m->host_id + m->size > (1ull << 32))
-		return jp_fail(p, e, "ID range exceeds 4294967295");
+	if ((uint64_t)m->container_id + m->size > UINT32_MAX ||
+	    (uint64_t)m->host_id + m->size > UINT32_MAX)
+		return jp_fail(p, e, "ID range reaches 4294967295");
 	return 0;
 }
 

@@ -57,15 +57,26 @@ static int check_rootfs(const struct oci_config *cfg, struct rt_bundle *b, struc
 	return 0;
 }
 
+static bool maps_root(const struct oci_id_mapping *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].container_id == 0)
+			return true;
+	return false;
+}
+
 /*
- * Namespaces: the guest makes pid, mount, uts, ipc and cgroup ones; a network namespace path
- * is joined by the VMM on the host. Joining any other existing namespace would mean sharing
- * a guest with another container, which needs pods.
+ * Namespaces: the guest makes pid, mount, uts, ipc, cgroup and user ones; a network namespace
+ * path is joined by the VMM on the host. Joining any other existing namespace would mean
+ * sharing a guest with another container, which needs pods. A new user namespace must map
+ * the container's root (runc's HostRootUID/HostRootGID, with its messages).
  */
 static int check_namespaces(const struct oci_config *cfg, struct err *e)
 {
-	for (size_t i = 0; i < cfg->linux_cfg.n_namespaces; i++) {
-		const struct oci_namespace *ns = &cfg->linux_cfg.namespaces[i];
+	const struct oci_linux *l = &cfg->linux_cfg;
+
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		const struct oci_namespace *ns = &l->namespaces[i];
 
 		if (ns->path && ns->type != OCI_NS_NETWORK)
 			return err_set(e, EINVAL,
@@ -73,6 +84,12 @@ static int check_namespaces(const struct oci_config *cfg, struct err *e)
 				       "supported (pods not designed yet)",
 				       oci_ns_type_name(ns->type), ns->path);
 	}
+	if (!oci_config_namespace(cfg, OCI_NS_USER))
+		return 0;
+	if (!maps_root(l->uid_mappings, l->n_uid_mappings))
+		return err_set(e, EINVAL, "User namespaces enabled, but no user mapping found.");
+	if (!maps_root(l->gid_mappings, l->n_gid_mappings))
+		return err_set(e, EINVAL, "User namespaces enabled, but no group mapping found.");
 	return 0;
 }
 

@@ -289,6 +289,7 @@ static int build_mounts(const struct rt_bundle *b, struct rt_spec *s, struct err
 	return 0;
 }
 
+/* A user namespace joined by path never gets here: rt_bundle_load refuses it. */
 static uint32_t guest_namespaces(const struct oci_config *cfg)
 {
 	static const struct {
@@ -297,7 +298,7 @@ static uint32_t guest_namespaces(const struct oci_config *cfg)
 	} map[] = {
 		{OCI_NS_PID, CLONE_NEWPID},	  {OCI_NS_MOUNT, CLONE_NEWNS},
 		{OCI_NS_UTS, CLONE_NEWUTS},	  {OCI_NS_IPC, CLONE_NEWIPC},
-		{OCI_NS_CGROUP, CLONE_NEWCGROUP},
+		{OCI_NS_CGROUP, CLONE_NEWCGROUP}, {OCI_NS_USER, CLONE_NEWUSER},
 	};
 	uint32_t ns = 0;
 
@@ -305,6 +306,33 @@ static uint32_t guest_namespaces(const struct oci_config *cfg)
 		if (oci_config_namespace(cfg, map[i].type))
 			ns |= map[i].flag;
 	return ns;
+}
+
+static struct proto_id_mapping *id_map(const struct oci_id_mapping *m, size_t n, uint32_t *nr,
+				       struct err *e)
+{
+	struct proto_id_mapping *v = calloc(n, sizeof(*v));
+
+	if (!v)
+		return err_sys(e, ENOMEM, "id mappings"), NULL;
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct proto_id_mapping){m[i].container_id, m[i].host_id, m[i].size};
+	*nr = (uint32_t)n;
+	return v;
+}
+
+/* The user namespace's mappings, written by the agent (oci/config.c: both are there). */
+static int build_id_maps(const struct oci_config *cfg, struct rt_spec *s, struct err *e)
+{
+	const struct oci_linux *l = &cfg->linux_cfg;
+
+	if (!(s->c.namespaces & CLONE_NEWUSER))
+		return 0;
+	s->c.uid_map = id_map(l->uid_mappings, l->n_uid_mappings, &s->c.nr_uid_map, e);
+	if (!s->c.uid_map)
+		return -1;
+	s->c.gid_map = id_map(l->gid_mappings, l->n_gid_mappings, &s->c.nr_gid_map, e);
+	return s->c.gid_map ? 0 : -1;
 }
 
 static int build_paths(const struct oci_config *cfg, struct rt_spec *s, struct err *e)
@@ -383,6 +411,7 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	 */
 	if (add_share(s, "rootfs", b->rootfs, false, e) < 0 || build_mounts(b, s, e) < 0 ||
 	    build_paths(cfg, s, e) < 0 || build_hooks(cfg, s, e) < 0 ||
+	    build_id_maps(cfg, s, e) < 0 ||
 	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0 ||
 	    rt_proto_seccomp(cfg, &s->seccomp, &s->c.process, e) < 0) {
 		rt_spec_free(s);
@@ -402,6 +431,8 @@ void rt_spec_free(struct rt_spec *s)
 	free(s->c.mounts);
 	free(s->c.sysctl);
 	free(s->c.hooks);
+	free(s->c.uid_map);
+	free(s->c.gid_map);
 	rt_proto_process_free(&s->c.process);
 	rt_seccomp_free(&s->seccomp);
 	memset(s, 0, sizeof(*s));

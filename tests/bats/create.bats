@@ -230,6 +230,35 @@ set_config() {
 	root_is_empty
 }
 
+@test "create: user namespaces: mappings need one, it must map root, it cannot be joined" {
+	local maps='.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}] |
+		.linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	jq "$maps" "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept create -b "$B" c1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'linux.uidMappings: user namespace mappings specified, but no user namespace is configured'* ]]
+	# runc's messages (HostRootUID, HostRootGID)
+	jq '.linux.namespaces = [{"type": "user"}] |
+		.linux.uidMappings[0].containerID = 1' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept create -b "$B" c1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'User namespaces enabled, but no user mapping found.'* ]]
+	jq '.linux.uidMappings[0].containerID = 0 |
+		.linux.gidMappings[0].containerID = 5' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept create -b "$B" c1
+	[[ "$stderr" == *'User namespaces enabled, but no group mapping found.'* ]]
+	# a valid one gets as far as the VMM
+	jq '.linux.gidMappings[0].containerID = 0' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept create -b "$B" c1
+	[[ "$stderr" == *"$NOVMM"* ]]
+	jq '.linux.namespaces = [{"type": "user", "path": "/proc/1/ns/user"}] |
+		del(.linux.uidMappings, .linux.gidMappings)' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept create -b "$B" c1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'user namespace path /proc/1/ns/user: joining an existing namespace is not supported (pods not designed yet)'* ]]
+	root_is_empty
+}
+
 @test "create: a bind mount's source must exist" {
 	jq '.mounts = [{"destination": "/data", "type": "bind", "source": "nosuch", "options": ["rbind"]}]' \
 		"$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"

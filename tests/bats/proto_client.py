@@ -17,7 +17,11 @@ on stderr and exits 125. OPTS: --rootfs NAME, --hostname H, --tty, --stdin, --en
 --cwd DIR, --uid N, --gid N, --bind SHARE:DEST, --signal-after SECS:SIGNO (a SIGNAL on the
 stream), --timing (prints create/start ms, and EXIT's guest_ms/agent_minflt, on stderr),
 --hook JSON (a startContainer hook {"path", "args", "env", "timeout"}, repeatable; CREATE
-then carries --state JSON, or a default state), --start-now (CREATE with START_NOW, no START).
+then carries --state JSON, or a default state), --start-now (CREATE with START_NOW, no START),
+--userns UID0:GID0 (a user namespace mapping ids 0..65535 to the host's UID0.. and GID0..),
+--uid-map C:H:S (one more uid map entry, repeatable), --no-netns (no network namespace),
+--rlimit-nofile N (soft and hard RLIMIT_NOFILE, also for exec), --mqueue (mqueue on
+/dev/mqueue).
 stats prints STATS_REPLY's fields as NAME VALUE lines (cpu_total_ns, ..., uptime_ns).
 """
 import argparse
@@ -33,15 +37,16 @@ T = dict(CREATE=1, START=2, EXEC=3, SIGNAL=4, RESIZE=5, STDIN=6, STDIN_CLOSE=7, 
          SHUTDOWN=9, STATS=10, OK=32, ERROR=33, PID=34, STDOUT=35, STDERR=36, EXIT=37, PIDS=38,
          STATS_REPLY=39)
 NAMES = {v: k for k, v in T.items()}
-F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, NO_NEW_PRIVS=11,
+F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, NO_NEW_PRIVS=11, RLIMIT=13,
+         RLIMIT_RESOURCE=80, RLIMIT_SOFT=81, RLIMIT_HARD=82,
          HOST_PID=15, STDIN=16, SECCOMP_BPF=17, SECCOMP_FLAGS=18, ID=32, ROOTFS=33, HOSTNAME=35, NAMESPACES=37, MOUNT=38, MASKED=39,
-         READONLY=40, PROCESS=42, START_NOW=43, HOOK=44, STATE_JSON=45, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
+         READONLY=40, PROCESS=42, START_NOW=43, HOOK=44, STATE_JSON=45, UID_MAP=46, GID_MAP=47, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
          H_PATH=88, H_ARG=89, H_ENV=90, H_TIMEOUT=91, PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102,
          GUEST_NS=103, AGENT_MINFLT=104, CPU_TOTAL_NS=112, CPU_USER_NS=113,
          CPU_KERNEL_NS=114, MEM_USAGE=115, MEM_LIMIT=116, PIDS_CURRENT=117, UPTIME_NS=118)
 MS = dict(RDONLY=1, NOSUID=2, NODEV=4, NOEXEC=8, BIND=4096, REC=16384, STRICTATIME=1 << 24)
-CLONE = dict(NEWNS=0x20000, NEWUTS=0x4000000, NEWIPC=0x8000000, NEWPID=0x20000000,
-             NEWNET=0x40000000)
+CLONE = dict(NEWNS=0x20000, NEWUTS=0x4000000, NEWIPC=0x8000000, NEWUSER=0x10000000,
+             NEWPID=0x20000000, NEWNET=0x40000000)
 
 
 def field(tag, value):
@@ -172,6 +177,9 @@ def process_fields(a):
         p += u32("NO_NEW_PRIVS", 1)
     if a.seccomp_eperm:
         p += field(F["SECCOMP_BPF"], seccomp_eperm(a.seccomp_eperm))
+    if a.rlimit_nofile:
+        n = a.rlimit_nofile
+        p += field(F["RLIMIT"], u32("RLIMIT_RESOURCE", 7) + u64("RLIMIT_SOFT", n) + u64("RLIMIT_HARD", n))
     return p
 
 
@@ -183,8 +191,17 @@ def mount(dest, mtype, source, flags, data=None):
 
 
 def container_payload(a):
-    ns = CLONE["NEWNS"] | CLONE["NEWUTS"] | CLONE["NEWIPC"] | CLONE["NEWPID"] | CLONE["NEWNET"]
+    ns = CLONE["NEWNS"] | CLONE["NEWUTS"] | CLONE["NEWIPC"] | CLONE["NEWPID"]
+    if not a.no_netns:
+        ns |= CLONE["NEWNET"]
+    if a.userns:
+        ns |= CLONE["NEWUSER"]
     c = s("ID", "test") + s("ROOTFS", a.rootfs) + u32("NAMESPACES", ns)
+    if a.userns:
+        uid0, gid0 = (int(x) for x in a.userns.split(":"))
+        extra = b"".join(struct.pack("<3I", *(int(x) for x in m.split(":"))) for m in a.uid_map)
+        c += field(F["UID_MAP"], struct.pack("<3I", 0, uid0, 65536) + extra)
+        c += field(F["GID_MAP"], struct.pack("<3I", 0, gid0, 65536))
     if a.hostname:
         c += s("HOSTNAME", a.hostname)
     c += mount("/proc", "proc", "proc", MS["NOSUID"] | MS["NOEXEC"] | MS["NODEV"])
@@ -195,6 +212,8 @@ def container_payload(a):
                "mode=1777,size=65536k")
     c += mount("/sys", "sysfs", "sysfs",
                MS["NOSUID"] | MS["NOEXEC"] | MS["NODEV"] | MS["RDONLY"])
+    if a.mqueue:
+        c += mount("/dev/mqueue", "mqueue", "mqueue", MS["NOSUID"] | MS["NOEXEC"] | MS["NODEV"])
     for b in a.bind:
         share, dest = b.split(":", 1)
         c += mount(dest, "bind", share, MS["BIND"] | MS["REC"])
@@ -354,6 +373,7 @@ def main():
         p.add_argument("--no-new-privs", action="store_true")
         p.add_argument("--seccomp-eperm", type=int, action="append",
                        help="x86_64 syscall number the process's seccomp filter fails (EPERM)")
+        p.add_argument("--rlimit-nofile", type=int)
         p.add_argument("args", nargs="+")
 
     for name in ("run", "create-only"):
@@ -365,6 +385,10 @@ def main():
         p.add_argument("--hook", action="append", default=[], help="startContainer hook JSON")
         p.add_argument("--state", help="the state JSON the hooks read")
         p.add_argument("--start-now", action="store_true")
+        p.add_argument("--userns", help="UID0:GID0, the host ids of the container's 0")
+        p.add_argument("--uid-map", action="append", default=[], help="C:H:S, one more entry")
+        p.add_argument("--no-netns", action="store_true")
+        p.add_argument("--mqueue", action="store_true")
         proc_opts(p)
     p = sub.add_parser("exec")
     p.add_argument("--host-pid", type=int, default=0)

@@ -7,6 +7,7 @@
  */
 #include "proto.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,17 @@ static void round_trip_process(const struct proto_process *p)
 	proto_buf_free(&b);
 }
 
-/* The hooks of a decoded CREATE survive a round trip (count, paths, args, timeouts, state). */
-static void round_trip_hooks(const struct proto_container *c)
+static bool same_id_map(const struct proto_id_mapping *a, uint32_t na,
+			const struct proto_id_mapping *b, uint32_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+/*
+ * The hooks (count, paths, args, timeouts, state) and the user namespace mappings of a decoded
+ * CREATE survive a round trip.
+ */
+static void round_trip_container(const struct proto_container *c)
 {
 	struct proto_container again;
 	struct proto_buf b;
@@ -44,7 +54,9 @@ static void round_trip_hooks(const struct proto_container *c)
 	if (proto_decode_container(b.data + PROTO_HDR_SIZE, b.len - PROTO_HDR_SIZE, &again, &e) < 0)
 		abort();
 	if (again.nr_hooks != c->nr_hooks ||
-	    (c->state_json && strcmp(again.state_json, c->state_json) != 0))
+	    (c->state_json && strcmp(again.state_json, c->state_json) != 0) ||
+	    !same_id_map(again.uid_map, again.nr_uid_map, c->uid_map, c->nr_uid_map) ||
+	    !same_id_map(again.gid_map, again.nr_gid_map, c->gid_map, c->nr_gid_map))
 		abort();
 	for (uint32_t i = 0; i < c->nr_hooks; i++)
 		if (strcmp(again.hooks[i].path, c->hooks[i].path) != 0 ||
@@ -72,7 +84,7 @@ static void decode(uint16_t type, const uint8_t *p, size_t len)
 	case PROTO_CREATE:
 		if (proto_decode_container(p, len, &c, &e) == 0) {
 			round_trip_process(&c.process);
-			round_trip_hooks(&c);
+			round_trip_container(&c);
 			proto_container_free(&c);
 		}
 		break;

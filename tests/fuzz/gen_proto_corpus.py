@@ -38,9 +38,15 @@ container = (s(32, 'c1') + s(33, 'rootfs') + u32(34, 1) + s(35, 'box') + s(36, '
 hooks = (field(44, s(88, '/bin/sh') + s(89, 'sh') + s(89, '-c') + s(89, 'cat > /tmp/x') +
                s(90, 'A=1') + u32(91, 5)) + field(44, s(88, '/bin/true')) +
          s(45, '{"ociVersion":"1.2.0","id":"c1","status":"created","pid":42}'))
+# a user namespace (37: CLONE_NEWUSER | NEWNS | NEWPID) with its uid map (46: two entries)
+# and gid map (47), each entry u32 container id, host id, size
+userns = (s(32, 'c2') + s(33, 'rootfs') + u32(37, 0x30020000) +
+          field(46, struct.pack('<6I', 0, 100000, 65536, 65536, 300000, 10)) +
+          field(47, struct.pack('<3I', 0, 100000, 65536)) + field(42, process))
 seeds = {
     'create': msg(1, container),
     'create_hooks': msg(1, container + hooks),
+    'create_userns': msg(1, userns),
     'exec': msg(3, process),
     'exec_seccomp': msg(3, process + seccomp),
     'signal': msg(4, u32(96, 0) + u32(97, 15) + u32(98, 1)),

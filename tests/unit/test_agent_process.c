@@ -132,14 +132,21 @@ static void test_validate(void)
 {
 	const char *bad_sysctl[] = {"kernel..x=1"}, *good_sysctl[] = {"net.ipv4.ip_forward=1"};
 	struct proto_mount m = {.dest = "/data", .type = "bind", .source = "../etc"};
+	struct proto_id_mapping map = {0, 100000, 65536};
 	struct proto_container c = base();
 	struct err e = {0};
 
 	CHECK_INT(agent_container_validate(&c, &e), 0);
 	c.namespaces = CLONE_NEWPID;
 	CHECK_INT(agent_container_validate(&c, &e), -1);
+	/* a user namespace comes with both maps, and maps with a user namespace */
 	c = base();
 	c.namespaces |= CLONE_NEWUSER;
+	CHECK_INT(agent_container_validate(&c, &e), -1);
+	c.uid_map = c.gid_map = &map;
+	c.nr_uid_map = c.nr_gid_map = 1;
+	CHECK_INT(agent_container_validate(&c, &e), 0);
+	c.namespaces &= ~(uint32_t)CLONE_NEWUSER;
 	CHECK_INT(agent_container_validate(&c, &e), -1);
 	c = base();
 	c.hostname = "h";

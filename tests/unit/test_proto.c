@@ -572,6 +572,132 @@ static void test_hook_count(void)
 	}
 }
 
+/* A CREATE's user namespace mappings decode to what was sent, entry by entry. */
+static void test_id_map_round_trip(void)
+{
+	struct proto_id_mapping uid[] = {{0, 100000, 65536}, {65536, 0xfff00000u, 0x10000}};
+	struct proto_id_mapping gid[] = {{0, 200000, 1}};
+	struct proto_container in = {.rootfs = "rootfs",
+				     .namespaces = 0x10020000, /* NEWUSER | NEWNS */
+				     .uid_map = uid,
+				     .nr_uid_map = 2,
+				     .gid_map = gid,
+				     .nr_gid_map = 1};
+	struct proto_container out;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+
+	fill_process(&in.process);
+	proto_buf_init(&b);
+	CHECK_INT(proto_encode_container(&b, &in, &e), 0);
+	pl = first(&b, &h);
+	CHECK(pl != NULL);
+	if (!pl || proto_decode_container(pl, h.len, &out, &e) < 0) {
+		CHECK(!"decoded");
+		proto_buf_free(&b);
+		return;
+	}
+	CHECK_INT(out.nr_uid_map, 2);
+	CHECK_INT(out.nr_gid_map, 1);
+	CHECK(memcmp(out.uid_map, uid, sizeof(uid)) == 0);
+	CHECK(memcmp(out.gid_map, gid, sizeof(gid)) == 0);
+	proto_container_free(&out);
+	proto_buf_free(&b);
+}
+
+/*
+ * A CREATE with n uid map entries of (cid, hid, size) and, unless gid is false, a one-entry
+ * gid map; extra is appended as raw bytes to the uid map's value. The decoder's result.
+ */
+static int decode_id_map(uint32_t n, uint32_t cid, uint32_t hid, uint32_t size, bool gid,
+			 size_t extra)
+{
+	static uint8_t raw[(PROTO_MAX_ID_MAPPINGS + 1) * PROTO_ID_MAPPING_SIZE + 16];
+	struct proto_id_mapping one = {0, 1000, 1};
+	struct proto_container got = {0};
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+	size_t len = (size_t)n * PROTO_ID_MAPPING_SIZE + extra;
+	int r = -2;
+
+	memset(raw, 0, sizeof(raw));
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t v[3] = {cid + i * size, hid + i * size, size};
+
+		memcpy(raw + (size_t)i * PROTO_ID_MAPPING_SIZE, v, sizeof(v)); /* little-endian */
+	}
+	proto_buf_init(&b);
+	proto_begin(&b, PROTO_CREATE);
+	proto_put_str(&b, PROTO_T_ROOTFS, "rootfs");
+	proto_nest_begin(&b, PROTO_T_PROCESS);
+	proto_put_str(&b, PROTO_T_ARG, "sh");
+	proto_nest_end(&b);
+	proto_put_bytes(&b, PROTO_T_UID_MAP, raw, len);
+	if (gid)
+		proto_put_bytes(&b, PROTO_T_GID_MAP, &one, sizeof(one));
+	if (proto_end(&b, &e) == 0 && (pl = first(&b, &h)) != NULL) {
+		r = proto_decode_container(pl, h.len, &got, &e);
+		if (r == 0 && (got.nr_uid_map != n || got.uid_map[n - 1].size != size))
+			r = -3;
+		if (r == 0)
+			proto_container_free(&got);
+	}
+	proto_buf_free(&b);
+	return r;
+}
+
+static void test_id_map_refusals(void)
+{
+	CHECK_INT(decode_id_map(1, 0, 100000, 65536, true, 0), 0);
+	CHECK_INT(decode_id_map(PROTO_MAX_ID_MAPPINGS, 0, 100000, 10, true, 0), 0);
+	/* the kernel never maps id 2^32 - 1: a range ends at 2^32 - 2 at most, on either side */
+	CHECK_INT(decode_id_map(1, 0, 0, 0xffffffffu, true, 0), 0);
+	CHECK_INT(decode_id_map(1, 0xfffffffeu, 0, 1, true, 0), 0);
+	CHECK_INT(decode_id_map(1, 0, 0xfffffff0u, 0xf, true, 0), 0);
+	CHECK_INT(decode_id_map(1, 0xffffffffu, 0, 1, true, 0), -1);
+	CHECK_INT(decode_id_map(1, 0, 0xfffffff0u, 0x10, true, 0), -1);
+	CHECK_INT(decode_id_map(1, 1, 1, 0xffffffffu, true, 0), -1);
+	CHECK_INT(decode_id_map(1, 0x80000000u, 0, 0x80000000u, true, 0), -1); /* u32 wraps */
+	CHECK_INT(decode_id_map(1, 0, 100000, 0, true, 0), -1);		       /* an empty range */
+	CHECK_INT(decode_id_map(0, 0, 0, 0, true, 0), -1);		       /* no entry */
+	CHECK_INT(decode_id_map(PROTO_MAX_ID_MAPPINGS + 1, 0, 100000, 10, true, 0), -1);
+	CHECK_INT(decode_id_map(1, 0, 100000, 65536, true, 4), -1);  /* not whole entries */
+	CHECK_INT(decode_id_map(1, 0, 100000, 65536, false, 0), -1); /* no gid map */
+}
+
+/* A second uid map and a gid map alone are refused. */
+static void test_id_map_twice(void)
+{
+	struct proto_id_mapping m = {0, 100000, 65536};
+	struct proto_container got;
+	struct proto_buf b;
+	struct proto_hdr h;
+	struct err e = {0};
+	const uint8_t *pl;
+
+	for (int twice = 0; twice <= 1; twice++) {
+		proto_buf_init(&b);
+		proto_begin(&b, PROTO_CREATE);
+		proto_put_str(&b, PROTO_T_ROOTFS, "rootfs");
+		proto_nest_begin(&b, PROTO_T_PROCESS);
+		proto_put_str(&b, PROTO_T_ARG, "sh");
+		proto_nest_end(&b);
+		proto_put_bytes(&b, PROTO_T_GID_MAP, &m, sizeof(m));
+		for (int i = 0; i < twice * 2; i++)
+			proto_put_bytes(&b, PROTO_T_UID_MAP, &m, sizeof(m));
+		CHECK_INT(proto_end(&b, &e), 0);
+		pl = first(&b, &h);
+		CHECK(pl != NULL);
+		if (pl)
+			CHECK_INT(proto_decode_container(pl, h.len, &got, &e), -1);
+		proto_buf_free(&b);
+	}
+}
+
 static void test_too_large(void)
 {
 	static char big[PROTO_MAX_PAYLOAD];
@@ -645,6 +771,9 @@ int main(void)
 	RUN(test_hooks_round_trip);
 	RUN(test_hook_refusals);
 	RUN(test_hook_count);
+	RUN(test_id_map_round_trip);
+	RUN(test_id_map_refusals);
+	RUN(test_id_map_twice);
 	RUN(test_too_large);
 	RUN(test_io);
 	return unit_done();

@@ -134,11 +134,55 @@ static void test_spec_roundtrip(void)
 	oci_config_free(b.cfg);
 }
 
+static const char userns_json[] =
+	"{\"ociVersion\": \"1.1.0\", \"root\": {\"path\": \"rootfs\"},"
+	" \"process\": {\"cwd\": \"/\", \"args\": [\"sh\"]},"
+	" \"linux\": {\"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}],"
+	"  \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536},"
+	"   {\"containerID\": 65536, \"hostID\": 300000, \"size\": 10}],"
+	"  \"gidMappings\": [{\"containerID\": 0, \"hostID\": 200000, \"size\": 1}]}}";
+
+/* A user namespace without a path: CLONE_NEWUSER and both maps, entry by entry. */
+static void test_spec_userns(void)
+{
+	struct rt_bundle b = {.dir = root, .rootfs = "/rootfs"};
+	struct proto_container d;
+	struct proto_buf buf;
+	struct rt_spec s;
+	struct err e;
+
+	CHECK_INT(oci_config_parse(userns_json, sizeof(userns_json) - 1, &b.cfg, &e), 0);
+	if (rt_spec_build(&b, "c1", false, &s, &e) < 0) {
+		CHECK_STR(e.msg, "");
+		return;
+	}
+	proto_buf_init(&buf);
+	CHECK_INT(proto_encode_container(&buf, &s.c, &e), 0);
+	CHECK_INT(
+		proto_decode_container(buf.data + PROTO_HDR_SIZE, buf.len - PROTO_HDR_SIZE, &d, &e),
+		0);
+	CHECK(d.namespaces == (CLONE_NEWNS | CLONE_NEWUSER));
+	CHECK_INT((int)d.nr_uid_map, 2);
+	CHECK_INT((int)d.nr_gid_map, 1);
+	if (d.nr_uid_map == 2 && d.nr_gid_map == 1) {
+		CHECK(d.uid_map[0].container_id == 0 && d.uid_map[0].host_id == 100000 &&
+		      d.uid_map[0].size == 65536);
+		CHECK(d.uid_map[1].container_id == 65536 && d.uid_map[1].host_id == 300000 &&
+		      d.uid_map[1].size == 10);
+		CHECK(d.gid_map[0].host_id == 200000 && d.gid_map[0].size == 1);
+	}
+	proto_container_free(&d);
+	proto_buf_free(&buf);
+	rt_spec_free(&s);
+	oci_config_free(b.cfg);
+}
+
 int main(void)
 {
 	RUN(test_caps);
 	RUN(test_find_executable);
 	RUN(test_spec_roundtrip);
+	RUN(test_spec_userns);
 	if (root[0]) {
 		struct err e;
 
