@@ -20,8 +20,8 @@ static const char *const supported_hooks[] = {
 	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 	NULL};
 /* The container's own, in the guest (network: the VMM's, on the host); runc's order. */
-static const char *const supported_namespaces[] = {"cgroup", "ipc", "mount", "network",
-						   "pid",    "uts", NULL};
+static const char *const supported_namespaces[] = {"cgroup", "ipc",  "mount", "network",
+						   "pid",    "user", "uts",   NULL};
 
 static void string_array(struct rt_json *j, const char *key, const char *const *v)
 {

@@ -24,7 +24,7 @@ setup() {
 	run incept features
 	[ "$(jq -c .hooks <<<"$output")" = \
 		'["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' ]
-	[ "$(jq -c .linux.namespaces <<<"$output")" = '["cgroup","ipc","mount","network","pid","uts"]' ]
+	[ "$(jq -c .linux.namespaces <<<"$output")" = '["cgroup","ipc","mount","network","pid","user","uts"]' ]
 	[ "$(jq -c .linux.cgroup <<<"$output")" = '{"v1":false,"v2":true,"systemd":true,"systemdUser":false}' ]
 	[ "$(jq -c '[.linux.apparmor.enabled, .linux.selinux.enabled]' <<<"$output")" = \
 		'[false,false]' ]
