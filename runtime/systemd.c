@@ -67,15 +67,16 @@ int rt_systemd_unit_parse(const char *cgroups_path, const char *id, struct rt_sy
 			  struct err *e)
 {
 	const char *slice = "system.slice", *prefix = "incept", *name = id;
-	cleanup_free char *copy = NULL, *expanded = NULL;
+	cleanup_free char *expanded = NULL;
+	char copy[4096];
 
 	memset(u, 0, sizeof(*u));
 	if (cgroups_path && *cgroups_path) {
 		char *c1, *c2;
 
-		copy = strdup(cgroups_path);
-		if (!copy)
-			return err_sys(e, ENOMEM, "cgroupsPath");
+		if (strlen(cgroups_path) >= sizeof(copy))
+			return err_set(e, ENAMETOOLONG, "cgroupsPath is too long");
+		strcpy(copy, cgroups_path);
 		c1 = strchr(copy, ':');
 		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2 || strchr(c2 + 1, ':'))
@@ -274,43 +275,49 @@ static int wait_for_pid(const struct rt_systemd_unit *u, pid_t pid, struct err *
 	return 0;
 }
 
+/* One call on systemd's Manager over a connection of its own; frees body. */
+static int manager_call(const char *member, const char *signature, struct rt_dbus_buf *body,
+			struct rt_dbus_reply *reply, struct err *e)
+{
+	struct rt_dbus_call c = manager;
+	struct rt_dbus d;
+	int r = -1;
+
+	memset(reply, 0, sizeof(*reply));
+	c.member = member;
+	c.signature = signature;
+	c.body = body;
+	if (rt_dbus_open_system(&d, e) == 0) {
+		r = rt_dbus_call(&d, &c, CALL_TIMEOUT_MS, reply, e);
+		rt_dbus_close(&d);
+	}
+	rt_dbus_buf_free(body);
+	return r;
+}
+
 int rt_systemd_start(const struct rt_systemd_unit *u, const char *id, pid_t pid,
 		     const struct rt_cgroup_plan *plan, struct err *e)
 {
-	struct rt_dbus_call c = manager;
 	cleanup_free char *desc = NULL;
 	struct rt_dbus_buf body;
 	struct rt_dbus_reply reply;
-	struct rt_dbus d;
-	int r;
 
 	if (asprintf(&desc, "incept container %s", id) < 0) {
 		desc = NULL;
 		return err_sys(e, ENOMEM, "systemd");
 	}
-	if (rt_dbus_open_system(&d, e) < 0)
-		return -1;
 	rt_dbus_buf_init(&body);
 	start_body(&body, u, desc, pid, plan);
-	c.member = "StartTransientUnit";
-	c.signature = "ssa(sv)a(sa(sv))";
-	c.body = &body;
-	r = rt_dbus_call(&d, &c, CALL_TIMEOUT_MS, &reply, e);
-	rt_dbus_buf_free(&body);
-	rt_dbus_close(&d);
-	if (r < 0)
+	if (manager_call("StartTransientUnit", "ssa(sv)a(sa(sv))", &body, &reply, e) < 0)
 		return err_prefix(e, "unable to start unit \"%s\"", u->name);
 	return wait_for_pid(u, pid, e);
 }
 
 int rt_systemd_set_limits(const char *name, const struct rt_cgroup_plan *plan, struct err *e)
 {
-	struct rt_dbus_call c = manager;
 	struct rt_dbus_buf body;
 	struct rt_dbus_reply reply;
-	struct rt_dbus d;
 	unsigned n;
-	int r;
 
 	rt_dbus_buf_init(&body);
 	rt_dbus_string(&body, name);
@@ -322,41 +329,22 @@ int rt_systemd_set_limits(const char *name, const struct rt_cgroup_plan *plan, s
 		rt_dbus_buf_free(&body);
 		return 0;
 	}
-	if (rt_dbus_open_system(&d, e) < 0) {
-		rt_dbus_buf_free(&body);
-		return -1;
-	}
-	c.member = "SetUnitProperties";
-	c.signature = "sba(sv)";
-	c.body = &body;
-	r = rt_dbus_call(&d, &c, CALL_TIMEOUT_MS, &reply, e);
-	rt_dbus_buf_free(&body);
-	rt_dbus_close(&d);
-	return r < 0 ? err_prefix(e, "unit %s", name) : 0;
+	if (manager_call("SetUnitProperties", "sba(sv)", &body, &reply, e) < 0)
+		return err_prefix(e, "unit %s", name);
+	return 0;
 }
 
 void rt_systemd_stop(const char *name)
 {
-	struct rt_dbus_call c = manager;
 	struct rt_dbus_buf body;
 	struct rt_dbus_reply reply;
-	struct rt_dbus d;
 	struct err e;
 
-	if (rt_dbus_open_system(&d, &e) < 0) {
-		log_debug("stop unit %s: %s", name, e.msg);
-		return;
-	}
 	rt_dbus_buf_init(&body);
 	rt_dbus_string(&body, name);
 	rt_dbus_string(&body, "replace");
-	c.member = "StopUnit";
-	c.signature = "ss";
-	c.body = &body;
 	/* NoSuchUnit: the scope went with its last process, as scopes do */
-	if (rt_dbus_call(&d, &c, CALL_TIMEOUT_MS, &reply, &e) < 0 &&
+	if (manager_call("StopUnit", "ss", &body, &reply, &e) < 0 &&
 	    !strstr(reply.error_name, "NoSuchUnit"))
 		log_warn("error removing unit `%s`: %s. Continuing...", name, e.msg);
-	rt_dbus_buf_free(&body);
-	rt_dbus_close(&d);
 }
