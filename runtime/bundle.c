@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE /* asprintf */
 #include "container.h"
+#include "seccomp.h"
 #include "cleanup.h"
 #include "oci/config.h"
 #include "oci/state.h"
@@ -228,6 +229,8 @@ int rt_bundle_load(const struct rt_global *g, const struct rt_create_opts *o, bo
 	    check_terminal(b->cfg, o, detach, e) < 0 || check_id_free(g, id, e) < 0 ||
 	    check_namespaces(b->cfg, e) < 0 || check_process(b, e) < 0)
 		goto fail;
+	if (asprintf(&b->seccomp_cache, "%s/" RT_SECCOMP_CACHE, g->root) < 0)
+		b->seccomp_cache = NULL; /* compiled every time: no harm */
 	return 0;
 sys:
 	err_sys(e, errno, "chdir %s", given);
@@ -240,6 +243,7 @@ void rt_bundle_free(struct rt_bundle *b)
 {
 	free(b->dir);
 	free(b->rootfs);
+	free(b->seccomp_cache);
 	oci_config_free(b->cfg);
 	memset(b, 0, sizeof(*b));
 }

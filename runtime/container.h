@@ -33,6 +33,7 @@ struct rt_bundle {
 	char *dir;    /* absolute */
 	char *rootfs; /* absolute */
 	struct oci_config *cfg;
+	char *seccomp_cache; /* <root>/#seccomp: compiled filters (NULL: compile every time) */
 };
 
 /*
@@ -81,8 +82,8 @@ int rt_proto_process(const struct oci_process *p, bool stdin_open, struct proto_
 void rt_proto_process_free(struct proto_process *p);
 
 /* linux.seccomp (if any) compiled into sc, and p pointed at it (create's init, every exec). */
-int rt_proto_seccomp(const struct oci_config *cfg, struct rt_seccomp *sc, struct proto_process *p,
-		     struct err *e);
+int rt_proto_seccomp(const struct oci_config *cfg, const char *cache_dir, struct rt_seccomp *sc,
+		     struct proto_process *p, struct err *e);
 
 /* CAP_* names -> bit mask; unknown names are warned about and skipped, as runc 1.1 does. */
 uint64_t rt_caps_mask(char *const *names, size_t n);

@@ -161,7 +161,7 @@ static int load_seccomp(const struct oci_container *c, struct exec_proc *x, stru
 		log_debug("no stored seccomp filter: compiling config.json's");
 		if (!x->cfg && !(x->cfg = rt_container_config(c, e)))
 			return -1;
-		return rt_proto_seccomp(x->cfg, &x->seccomp, &x->p, e);
+		return rt_proto_seccomp(x->cfg, NULL, &x->seccomp, &x->p, e);
 	}
 	x->p.seccomp_bpf = x->seccomp.bpf;
 	x->p.seccomp_len = (uint32_t)x->seccomp.len;

@@ -152,12 +152,12 @@ int rt_proto_process(const struct oci_process *p, bool stdin_open, struct proto_
 	return 0;
 }
 
-int rt_proto_seccomp(const struct oci_config *cfg, struct rt_seccomp *sc, struct proto_process *p,
-		     struct err *e)
+int rt_proto_seccomp(const struct oci_config *cfg, const char *cache_dir, struct rt_seccomp *sc,
+		     struct proto_process *p, struct err *e)
 {
 	if (!cfg->linux_cfg.seccomp)
 		return 0;
-	if (rt_seccomp_compile(cfg->linux_cfg.seccomp, sc, e) < 0)
+	if (rt_seccomp_compile_cached(cache_dir, cfg->linux_cfg.seccomp, sc, e) < 0)
 		return -1;
 	p->seccomp_bpf = sc->bpf;
 	p->seccomp_len = (uint32_t)sc->len;
@@ -413,7 +413,7 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	    build_paths(cfg, s, e) < 0 || build_hooks(cfg, s, e) < 0 ||
 	    build_id_maps(cfg, s, e) < 0 ||
 	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0 ||
-	    rt_proto_seccomp(cfg, &s->seccomp, &s->c.process, e) < 0) {
+	    rt_proto_seccomp(cfg, b->seccomp_cache, &s->seccomp, &s->c.process, e) < 0) {
 		rt_spec_free(s);
 		return -1;
 	}

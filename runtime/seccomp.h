@@ -39,6 +39,21 @@ int rt_seccomp_store(const char *dir, const struct rt_seccomp *sc, struct err *e
  */
 int rt_seccomp_load(const char *dir, struct rt_seccomp *out, struct err *e);
 
+/* A stored program's shape as proto's decoder would accept it (body: bytes of program). */
+int rt_seccomp_check(const char *path, uint32_t flags, uint32_t n_insns, size_t body,
+		     struct err *e);
+
+/*
+ * rt_seccomp_compile through a cache of compiled programs in cache_dir (NULL: none), keyed by
+ * everything the program depends on (the profile, libseccomp's and incept's versions) and
+ * checked against that key byte for byte: containerd and Docker give every container the same
+ * default profile, which libseccomp takes host milliseconds to compile (runtime/seccomp_cache.c).
+ */
+#define RT_SECCOMP_CACHE     "#seccomp" /* under the runtime root: '#' is no container id */
+#define RT_SECCOMP_CACHE_MAX 64		/* programs kept; past that, compiled every time */
+int rt_seccomp_compile_cached(const char *cache_dir, const struct oci_seccomp *s,
+			      struct rt_seccomp *out, struct err *e);
+
 /* What `incept features` reports: NULL-terminated name lists. */
 extern const char *const rt_seccomp_actions[];
 extern const char *const rt_seccomp_operators[];

@@ -64,21 +64,26 @@ int rt_seccomp_store(const char *dir, const struct rt_seccomp *sc, struct err *e
 }
 
 /* What proto_decode_process accepts, so the agent never sees a program it would refuse. */
+int rt_seccomp_check(const char *path, uint32_t flags, uint32_t n_insns, size_t body, struct err *e)
+{
+	if (body % PROTO_SECCOMP_INSN_SIZE || body / PROTO_SECCOMP_INSN_SIZE != n_insns)
+		return err_set(e, EINVAL, "%s: %zu bytes of program for %u instructions", path,
+			       body, n_insns);
+	if (n_insns > PROTO_SECCOMP_MAX_INSNS)
+		return err_set(e, EINVAL, "%s: %u instructions, at most %u", path, n_insns,
+			       PROTO_SECCOMP_MAX_INSNS);
+	if (flags & ~PROTO_SECCOMP_FLAGS)
+		return err_set(e, EINVAL, "%s: unknown seccomp flags %#x", path, flags);
+	if (!n_insns && flags)
+		return err_set(e, EINVAL, "%s: flags without a filter", path);
+	return 0;
+}
+
 static int check(const char *path, const struct store_header *h, size_t body, struct err *e)
 {
 	if (memcmp(h->magic, STORE_MAGIC, sizeof(h->magic)))
 		return err_set(e, EINVAL, "%s: not a stored seccomp filter", path);
-	if (body % PROTO_SECCOMP_INSN_SIZE || body / PROTO_SECCOMP_INSN_SIZE != h->n_insns)
-		return err_set(e, EINVAL, "%s: %zu bytes of program for %u instructions", path,
-			       body, h->n_insns);
-	if (h->n_insns > PROTO_SECCOMP_MAX_INSNS)
-		return err_set(e, EINVAL, "%s: %u instructions, at most %u", path, h->n_insns,
-			       PROTO_SECCOMP_MAX_INSNS);
-	if (h->flags & ~PROTO_SECCOMP_FLAGS)
-		return err_set(e, EINVAL, "%s: unknown seccomp flags %#x", path, h->flags);
-	if (!h->n_insns && h->flags)
-		return err_set(e, EINVAL, "%s: flags without a filter", path);
-	return 0;
+	return rt_seccomp_check(path, h->flags, h->n_insns, body, e);
 }
 
 int rt_seccomp_load(const char *dir, struct rt_seccomp *out, struct err *e)

@@ -270,3 +270,25 @@ set_config() {
 	[[ "$stderr" == *"$NOVMM"* ]]
 	root_is_empty
 }
+
+@test "create: a seccomp profile is compiled once per root (#seccomp), and list ignores the cache" {
+	jq '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
+		"action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}' "$B/config.json" >"$B/c" &&
+		mv "$B/c" "$B/config.json"
+	run --separate-stderr incept --debug create -b "$B" c1
+	[[ "$stderr" == *"$NOVMM"* ]]
+	[[ "$stderr" != *"the compiled program from"* ]]
+	[ "$(ls "$ROOT/#seccomp" | wc -l)" -eq 1 ]
+	run --separate-stderr incept --debug create -b "$B" c1
+	[[ "$stderr" == *"seccomp: the compiled program from $ROOT/#seccomp/"* ]]
+	[[ "$stderr" == *"$NOVMM"* ]]
+	# another profile, another entry; the cache is no container
+	jq '.linux.seccomp.syscalls[0].errnoRet = 2' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept --debug create -b "$B" c1
+	[[ "$stderr" != *"the compiled program from"* ]]
+	[ "$(ls "$ROOT/#seccomp" | wc -l)" -eq 2 ]
+	run incept list -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	root_is_empty
+}

@@ -132,5 +132,5 @@ require_runc() {
 
 # The root holds no container directories (an empty or missing root).
 root_is_empty() {
-	[ ! -e "$ROOT" ] || [ -z "$(ls -A "$ROOT")" ]
+	[ ! -e "$ROOT" ] || [ -z "$(ls -A "$ROOT" | grep -vx '#seccomp')" ]
 }

@@ -14,6 +14,7 @@
 #include "test_oci_util.h"
 #include "unit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -127,8 +128,8 @@ static uint32_t x86_arg0(const struct rt_seccomp *sc, int nr, uint64_t arg0)
 	return run(sc, AUDIT_ARCH_X86_64, nr, args);
 }
 
-/* linux.seccomp written with ' for " -> compiled; -1 with the message in e. */
-static int compile(const char *seccomp, struct rt_seccomp *sc, struct err *e)
+/* A config whose linux.seccomp is written with ' for "; NULL with the message in e. */
+static struct oci_config *parse_seccomp(const char *seccomp, struct err *e)
 {
 	char json[8192];
 	struct oci_config *cfg;
@@ -142,7 +143,16 @@ static int compile(const char *seccomp, struct rt_seccomp *sc, struct err *e)
 	q = oci_test_quote(json, strlen(json));
 	r = oci_config_parse(q, strlen(q), &cfg, e);
 	free(q);
-	if (r < 0)
+	return r < 0 ? NULL : cfg;
+}
+
+/* linux.seccomp written with ' for " -> compiled; -1 with the message in e. */
+static int compile(const char *seccomp, struct rt_seccomp *sc, struct err *e)
+{
+	struct oci_config *cfg = parse_seccomp(seccomp, e);
+	int r;
+
+	if (!cfg)
 		return -1;
 	r = rt_seccomp_compile(cfg->linux_cfg.seccomp, sc, e);
 	oci_config_free(cfg);
@@ -540,6 +550,130 @@ static void test_store_too_long(void)
 	util_rm_rf(dir, &e);
 }
 
+static bool same_program(const struct rt_seccomp *a, const struct rt_seccomp *b)
+{
+	return a->len == b->len && a->flags == b->flags && a->len &&
+	       !memcmp(a->bpf, b->bpf, a->len);
+}
+
+static int cache_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void flip_byte(const char *path, long off)
+{
+	FILE *f = fopen(path, "r+");
+	int c;
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fseek(f, off, SEEK_SET);
+	c = fgetc(f);
+	fseek(f, off, SEEK_SET);
+	fputc(c ^ 1, f);
+	fclose(f);
+}
+
+/* A file in dir other than `not` (NULL: any). */
+static void file_in(const char *dir, const char * not, char *path, size_t size)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[384];
+
+	path[0] = '\0';
+	while (d && (de = readdir(d))) {
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] != '.' && (!not || strcmp(p, not )))
+			snprintf(path, size, "%s", p);
+	}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * The compile cache (runtime/seccomp_cache.c): Docker's profile compiled once, the same
+ * program from the file after; a damaged file, a file under another profile's name and a full
+ * cache all mean "compile", so the result is always what rt_seccomp_compile gives.
+ */
+static void test_compile_cache(void)
+{
+	const char *other_json = "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':"
+				 "['mkdir'],'action':'SCMP_ACT_ERRNO','errnoRet':13}]}";
+	struct rt_seccomp direct = {0}, first = {0}, again = {0}, other = {0}, other_direct = {0};
+	char dir[128], path[384], path2[384];
+	struct oci_config *other_cfg;
+	struct timespec t0;
+	double cold, warm;
+	struct err e;
+	char *base = store_dir();
+	const char *docker_path = oci_test_data(argv0, "docker-seccomp-default.json");
+	size_t len;
+	char *json = oci_test_slurp(docker_path, &len);
+	struct oci_config *cfg = NULL;
+
+	CHECK(base && json && oci_config_parse(json, len, &cfg, &e) == 0);
+	free(json);
+	if (!base || !cfg)
+		return;
+	snprintf(dir, sizeof(dir), "%s/" RT_SECCOMP_CACHE, base);
+	CHECK_INT(rt_seccomp_compile(cfg->linux_cfg.seccomp, &direct, &e), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT(rt_seccomp_compile_cached(dir, cfg->linux_cfg.seccomp, &first, &e), 0);
+	cold = ms_since(&t0);
+	CHECK_INT(cache_files(dir), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_INT(rt_seccomp_compile_cached(dir, cfg->linux_cfg.seccomp, &again, &e), 0);
+	warm = ms_since(&t0);
+	printf("# Docker profile: compiled and cached %.2f ms, from the cache %.3f ms\n", cold,
+	       warm);
+	CHECK(same_program(&direct, &first));
+	CHECK(same_program(&direct, &again));
+	CHECK(warm < cold);
+	rt_seccomp_free(&again);
+	/* a damaged key: compiled again, right, and the entry rewritten */
+	file_in(dir, NULL, path, sizeof(path));
+	flip_byte(path, 30);
+	CHECK_INT(rt_seccomp_compile_cached(dir, cfg->linux_cfg.seccomp, &again, &e), 0);
+	CHECK(same_program(&direct, &again));
+	rt_seccomp_free(&again);
+	/* another profile: its own entry and program */
+	other_cfg = parse_seccomp(other_json, &e);
+	CHECK(other_cfg != NULL);
+	if (other_cfg) {
+		CHECK_INT(rt_seccomp_compile(other_cfg->linux_cfg.seccomp, &other_direct, &e), 0);
+		CHECK_INT(rt_seccomp_compile_cached(dir, other_cfg->linux_cfg.seccomp, &other, &e),
+			  0);
+		CHECK(same_program(&other_direct, &other));
+		CHECK(!same_program(&direct, &other));
+		CHECK_INT(cache_files(dir), 2);
+		rt_seccomp_free(&other);
+		/* Docker's entry under the other's name (a collision): not taken for it */
+		file_in(dir, path, path2, sizeof(path2));
+		CHECK(path2[0] && rename(path, path2) == 0);
+		CHECK_INT(rt_seccomp_compile_cached(dir, other_cfg->linux_cfg.seccomp, &other, &e),
+			  0);
+		CHECK(same_program(&other_direct, &other));
+		rt_seccomp_free(&other);
+		rt_seccomp_free(&other_direct);
+		oci_config_free(other_cfg);
+	}
+	rt_seccomp_free(&first);
+	rt_seccomp_free(&direct);
+	oci_config_free(cfg);
+	util_rm_rf(base, &e);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -556,5 +690,6 @@ int main(int argc, char **argv)
 	RUN(test_store_roundtrip);
 	RUN(test_store_malformed);
 	RUN(test_store_too_long);
+	RUN(test_compile_cache);
 	return unit_done();
 }
