@@ -50,7 +50,7 @@ int rt_seccomp_check(const char *path, uint32_t flags, uint32_t n_insns, size_t 
  * default profile, which libseccomp takes host milliseconds to compile (runtime/seccomp_cache.c).
  */
 #define RT_SECCOMP_CACHE     "#seccomp" /* under the runtime root: '#' is no container id */
-#define RT_SECCOMP_CACHE_MAX 64		/* programs kept; past that, compiled every time */
+#define RT_SECCOMP_CACHE_MAX 64		/* programs kept; a full cache is emptied */
 int rt_seccomp_compile_cached(const char *cache_dir, const struct oci_seccomp *s,
 			      struct rt_seccomp *out, struct err *e);
 

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CACHE_MAGIC "INCSCC1\n"
 
@@ -121,8 +122,12 @@ static int cache_read(const char *path, const struct rt_buf *key, struct rt_secc
 	return 0;
 }
 
-/* Entries in dir (the cache's bound); -1 if it cannot be read. */
-static int count_entries(const char *dir)
+/*
+ * Entries in dir; when there are max or more (profiles come and go, and every new incept
+ * build has new keys) they are all removed first, so the cache never stops taking new ones.
+ * -1 if it cannot be read.
+ */
+static int make_room(const char *dir, int max)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -132,6 +137,14 @@ static int count_entries(const char *dir)
 		return -1;
 	while ((de = readdir(d)))
 		n += de->d_name[0] != '.';
+	if (n >= max) {
+		rewinddir(d);
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				unlinkat(dirfd(d), de->d_name, 0);
+		log_debug("seccomp cache %s: %d entries removed", dir, n);
+		n = 0;
+	}
 	closedir(d);
 	return n;
 }
@@ -144,22 +157,20 @@ static void cache_write(const char *dir, const char *path, const struct rt_buf *
 				 .key_len = (uint32_t)key->len,
 				 .flags = sc->flags,
 				 .n_insns = (uint32_t)(sc->len / PROTO_SECCOMP_INSN_SIZE)};
-	cleanup_free uint8_t *buf = malloc(sizeof(h) + key->len + sc->len);
 	struct err e;
-	int n;
+	uint8_t *buf;
 
-	if (!buf || util_mkdir_p(dir, 0700, &e) < 0)
+	if (util_mkdir_p(dir, 0700, &e) < 0 || make_room(dir, RT_SECCOMP_CACHE_MAX) < 0)
 		return;
-	n = count_entries(dir);
-	if (n < 0 || n >= RT_SECCOMP_CACHE_MAX) {
-		log_debug("seccomp cache %s: %d entries, not adding one", dir, n);
+	buf = malloc(sizeof(h) + key->len + sc->len);
+	if (!buf)
 		return;
-	}
 	memcpy(buf, &h, sizeof(h));
 	memcpy(buf + sizeof(h), key->p, key->len);
 	memcpy(buf + sizeof(h) + key->len, sc->bpf, sc->len);
 	if (util_write_file_atomic(path, buf, sizeof(h) + key->len + sc->len, 0600, &e) < 0)
 		log_debug("seccomp cache: %s", e.msg);
+	free(buf);
 }
 
 int rt_seccomp_compile_cached(const char *cache_dir, const struct oci_seccomp *s,

@@ -668,6 +668,15 @@ static void test_compile_cache(void)
 		rt_seccomp_free(&other_direct);
 		oci_config_free(other_cfg);
 	}
+	/* a full cache is emptied, then takes the new entry */
+	for (int i = 0; i < RT_SECCOMP_CACHE_MAX; i++) {
+		snprintf(path, sizeof(path), "%s/old%d", dir, i);
+		fclose(fopen(path, "w"));
+	}
+	CHECK_INT(rt_seccomp_compile_cached(dir, cfg->linux_cfg.seccomp, &again, &e), 0);
+	CHECK(same_program(&direct, &again));
+	CHECK_INT(cache_files(dir), 1);
+	rt_seccomp_free(&again);
 	rt_seccomp_free(&first);
 	rt_seccomp_free(&direct);
 	oci_config_free(cfg);
