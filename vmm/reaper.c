@@ -9,11 +9,12 @@
  * shares our memory (CLONE_VM, so our exit does not unmap it) and a copy of our fd table in
  * which it keeps only the KVM fds. Our exit then closes our copies (not the last) and returns
  * at once; the reaper waits on a pidfd for that and exits, and the kernel tears the VM down in
- * its exit. It stays in our cgroup meanwhile, which delete's rmdir waits out.
+ * its exit. It leaves the container's cgroup first, so delete's rmdir need not wait for it.
  */
 #define _GNU_SOURCE /* clone, pipe2 */
 #include "reaper.h"
 #include "cleanup.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +22,10 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -78,6 +82,34 @@ static int reaper_main(void *arg)
 	return 0;
 }
 
+/*
+ * Moves the reaper out of the container's cgroup into the root of the v2 hierarchy (the one
+ * cgroup the no-internal-processes rule spares): `delete` removes the container's cgroup as
+ * soon as the VMM is gone and must not wait out the VM's teardown. What the reaper frees is
+ * uncharged from the container's cgroup all the same (charges stay with the pages). Best
+ * effort: where it cannot move (a cgroup namespace, no v2), delete waits as before.
+ */
+static void leave_cgroup(pid_t pid)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup/cgroup.procs",
+					    "/sys/fs/cgroup/unified/cgroup.procs"};
+	char num[16];
+	int len = snprintf(num, sizeof(num), "%d", (int)pid);
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		int fd = open(roots[i], O_WRONLY | O_CLOEXEC);
+		bool moved;
+
+		if (fd < 0)
+			continue;
+		moved = write(fd, num, (size_t)len) == len;
+		close(fd);
+		if (moved)
+			return;
+	}
+	log_debug("reaper: stays in the container's cgroup: %s", strerror(errno));
+}
+
 pid_t vmm_reaper_start(const int *keep, unsigned n, struct err *e)
 {
 	static struct reaper_args a;
@@ -120,6 +152,7 @@ pid_t vmm_reaper_start(const int *keep, unsigned n, struct err *e)
 	close(pidfd);
 	if (pid < 0)
 		return err_sys(e, errno, "reaper: clone");
+	leave_cgroup(pid);
 	/* EOF without the byte: it died before closing the rest (it cannot: nothing to fail) */
 	while (read(ack_r, &c, 1) < 0 && errno == EINTR)
 		;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +96,87 @@ static void test_keeps_fds_until_the_starter_exits(void)
 	close(rep[0]);
 }
 
+/* The v2 line of /proc/PID/cgroup ("0::/..."), into buf. */
+static void cgroup_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	f = fopen(path, "r");
+	while (f && fgets(buf, (int)size, f))
+		if (!strncmp(buf, "0::", 3))
+			break;
+	if (f)
+		fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static int write_str(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(s, f) >= 0;
+
+	if (f && fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/*
+ * The reaper leaves the container's cgroup (to the v2 root), so the cgroup can be removed as
+ * soon as the VMM is gone. Needs root and a writable v2 hierarchy; says so when it has none.
+ */
+static void test_leaves_the_cgroup(void)
+{
+	const char *roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+	char dir[128] = "", procs[160], line[256], want[160];
+	int kept[2], dropped[2], go[2], rep[2], st = 0;
+	pid_t vmm, reaper = -1;
+
+	for (size_t i = 0; i < 2 && !dir[0]; i++) {
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", roots[i]);
+		if (access(procs, W_OK) == 0)
+			snprintf(dir, sizeof(dir), "%s/incept-reaper-test-%d", roots[i],
+				 (int)getpid());
+	}
+	if (!dir[0] || mkdir(dir, 0755) < 0) {
+		printf("# no writable cgroup v2 hierarchy here: the move is not checked\n");
+		return;
+	}
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	snprintf(want, sizeof(want), "0::/incept-reaper-test-%d", (int)getpid());
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	CHECK(pipe(kept) == 0 && pipe(dropped) == 0 && pipe(go) == 0 && pipe(rep) == 0);
+	vmm = fork();
+	if (vmm == 0) {
+		close(go[1]);
+		close(rep[0]);
+		if (write_str(procs, "0") < 0) /* the "VMM" in the container's cgroup */
+			_exit(2);
+		starter(kept[1], dropped[1], go[0], rep[1]);
+	}
+	close(kept[1]);
+	close(dropped[1]);
+	close(go[0]);
+	close(rep[1]);
+	CHECK(read(rep[0], &reaper, sizeof(reaper)) == sizeof(reaper));
+	CHECK(reaper > 0);
+	cgroup_of(vmm, line, sizeof(line));
+	CHECK_STR(line, want);
+	cgroup_of(reaper, line, sizeof(line));
+	CHECK_STR(line, "0::/");
+	close(go[1]); /* the "VMM" exits: its cgroup is empty at once */
+	CHECK(waitpid(vmm, &st, 0) == vmm && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	CHECK(rmdir(dir) == 0);
+	if (reaper > 0)
+		CHECK(waitpid(reaper, &st, 0) == reaper);
+	rmdir(dir);
+	close(kept[0]);
+	close(dropped[0]);
+	close(rep[0]);
+}
+
 static void test_too_many_fds(void)
 {
 	int fds[100] = {0};
@@ -107,6 +189,7 @@ static void test_too_many_fds(void)
 int main(void)
 {
 	RUN(test_keeps_fds_until_the_starter_exits);
+	RUN(test_leaves_the_cgroup);
 	RUN(test_too_many_fds);
 	return unit_done();
 }
