@@ -44,7 +44,7 @@ void rt_dbus_buf_free(struct rt_dbus_buf *b)
 
 static void put(struct rt_dbus_buf *b, const void *v, size_t n)
 {
-	if (b->oom)
+	if (b->oom || !n) /* n 0: no padding due, and maybe no buffer yet */
 		return;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
