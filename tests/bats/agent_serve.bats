@@ -6,6 +6,7 @@
 
 INCEPT_BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
 bats_require_minimum_version 1.5.0
+load agent_helpers
 
 setup() {
 	# the agent is a guest artefact: never sanitized, always in build/ (tests/run.sh)
@@ -22,28 +23,12 @@ setup() {
 		[ "$x" = busybox ] || ln -s busybox "$x"
 	done)
 	echo "from a share" >"$FS/data/file"
-	"$AGENT" --serve="$SOCK" --fs-root="$FS" 3>&- 4>&- >"$BATS_TEST_TMPDIR/agent.log" 2>&1 &
-	AGENT_PID=$!
-	for _ in $(seq 50); do
-		[ -S "$SOCK" ] && break
-		sleep 0.1
-	done
-	[ -S "$SOCK" ]
+	start_agent "$FS" "$BATS_TEST_TMPDIR/agent.log"
 }
 
 teardown() {
 	[ -n "${AGENT_PID:-}" ] || return 0
-	client shutdown >/dev/null 2>&1 || true
-	for _ in $(seq 50); do
-		kill -0 "$AGENT_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$AGENT_PID" 2>/dev/null; then
-		kill -9 "$AGENT_PID"
-		echo "agent did not end on SHUTDOWN" >&2
-		return 1
-	fi
-	wait "$AGENT_PID" || true
+	stop_agent || return 1
 	# nothing left: no process with a root in the test's rootfs, no mount of it
 	! grep -q "$BATS_TEST_TMPDIR" /proc/mounts
 	for r in /proc/[0-9]*/root; do
@@ -52,10 +37,6 @@ teardown() {
 			return 1
 		}
 	done
-}
-
-client() {
-	timeout 30 python3 "$BATS_TEST_DIRNAME/proto_client.py" "$SOCK" "$@"
 }
 
 @test "agent: create + start: echo output arrives, exit code 0" {

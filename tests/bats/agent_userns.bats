@@ -7,6 +7,7 @@
 
 INCEPT_BIN=${INCEPT_BIN:-$BATS_TEST_DIRNAME/../../build}
 bats_require_minimum_version 1.5.0
+load agent_helpers
 
 # the container's ids 0..65535 are the host's 100000.. (uids) and 200000.. (gids)
 UID0=100000
@@ -43,34 +44,16 @@ setup() {
 	done
 	mountpoint -q "$MB/mnt"
 	SOCK=$T/agent.sock
-	"$AGENT" --serve="$SOCK" --fs-root="$MB/mnt" 3>&- 4>&- >"$T/agent.log" 2>&1 &
-	AGENT_PID=$!
-	for _ in $(seq 50); do
-		[ -S "$SOCK" ] && break
-		sleep 0.1
-	done
-	[ -S "$SOCK" ]
+	start_agent "$MB/mnt" "$T/agent.log"
 }
 
 teardown() {
-	if [ -n "${AGENT_PID:-}" ]; then
-		client shutdown >/dev/null 2>&1 || true
-		for _ in $(seq 50); do
-			kill -0 "$AGENT_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$AGENT_PID" 2>/dev/null || true
-		wait "$AGENT_PID" || true
-	fi
+	[ -z "${AGENT_PID:-}" ] || stop_agent || true
 	if [ -n "${FUSE_PID:-}" ]; then
 		kill -TERM "$FUSE_PID" 2>/dev/null || true
 		wait "$FUSE_PID" || true
 	fi
 	[ -z "${MB:-}" ] || { rmdir "$MB/mnt" && rmdir "$MB"; }
-}
-
-client() {
-	timeout 30 python3 "$BATS_TEST_DIRNAME/proto_client.py" "$SOCK" "$@"
 }
 
 # owners PATHS...: "uid:gid" of each as the host sees them, the same ones once.
