@@ -85,6 +85,11 @@ static int check_namespaces(const struct oci_config *cfg, struct err *e)
 				       "supported (pods not designed yet)",
 				       oci_ns_type_name(ns->type), ns->path);
 	}
+	/* refused rather than left out: a container asking for its own clocks must not get ours */
+	if (oci_config_namespace(cfg, OCI_NS_TIME))
+		return err_set(e, ENOTSUP,
+			       "time namespace: not supported by incept yet (the guest kernel has "
+			       "no CONFIG_TIME_NS)");
 	if (!oci_config_namespace(cfg, OCI_NS_USER))
 		return 0;
 	if (!maps_root(l->uid_mappings, l->n_uid_mappings))

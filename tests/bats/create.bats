@@ -211,6 +211,12 @@ set_config() {
 		"$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
 	run --separate-stderr incept create -b "$B" c1
 	[[ "$stderr" == *"$NOVMM"* ]]
+	# a time namespace is refused, not left out (runc 1.1 refuses it too)
+	jq '.linux.namespaces = [{"type": "time"}]' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
+	run --separate-stderr incept create -b "$B" c1
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *'time namespace: not supported by incept yet'* ]]
+	jq 'del(.linux.namespaces)' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
 	jq '.linux.cgroupsPath = "system.slice:incept:c1"' "$B/config.json" >"$B/c" && mv "$B/c" "$B/config.json"
 	run --separate-stderr incept create -b "$B" c1
 	# without --systemd-cgroup a path, as runc reads it (systemd_cgroup.bats has the rest)
