@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -185,6 +186,14 @@ static int set_sysctls(const struct proto_container *c, struct err *e)
 	return 0;
 }
 
+/* linux.personality for the init and, as runc's setns init does, for exec'd processes. */
+static int set_personality(long domain, struct err *e)
+{
+	if (domain >= 0 && personality((unsigned long)domain) < 0)
+		return err_sys(e, errno, "personality %#lx", (unsigned long)domain);
+	return 0;
+}
+
 void agent_container_init_child(const struct agent_child *a)
 {
 	const struct proto_container *c = a->c;
@@ -210,6 +219,9 @@ void agent_container_init_child(const struct agent_child *a)
 			agent_child_fail(a->status_fd, &e);
 	}
 	if (agent_rootfs_finish(c, &e) < 0 || set_sysctls(c, &e) < 0 || set_names(c, &e) < 0)
+		agent_child_fail(a->status_fd, &e);
+	/* runc's order: before the user and capabilities change and before any filter */
+	if (set_personality(c->has_personality ? (long)c->personality : -1, &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	agent_trace_mark(AGENT_TP_NAMES);
 	if (agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
@@ -319,7 +331,8 @@ void agent_container_exec_child(const struct agent_child *a)
 			agent_child_fail(a->status_fd, &e);
 		agent_status_send(a->status_fd, NULL, master);
 	}
-	if (agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
+	if (set_personality(a->personality, &e) < 0 ||
+	    agent_process_setup(a->p, exe, sizeof(exe), &e) < 0)
 		agent_child_fail(a->status_fd, &e);
 	if (a->pdeathsig)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

@@ -52,6 +52,7 @@ struct agent_child {
 	int status_fd;		       /* CLOEXEC: struct agent_status_rec records, EOF at execve */
 	int start_fd;		       /* CREATE: one byte = START; EOF = give up */
 	const struct agent_join *join; /* EXEC: the container's namespaces and root */
+	long personality;	       /* EXEC: the container's personality domain; -1: none */
 	bool pdeathsig;		       /* host test mode: die with the agent */
 	bool mounts_private; /* CREATE: the agent's mounts (the child's copies) are private */
 };

@@ -526,6 +526,7 @@ int agent_rpc_prepare(int listen_fd, const struct agent_rpc_config *cfg, struct 
 	if (cfg->trace && !agent_trace_enable())
 		return err_sys(e, errno, "map the trace page");
 	server.own_pidns = server.ctr_pidns = -1;
+	server.personality = -1;
 	for (size_t i = 0; i < AGENT_JOIN_NS; i++)
 		server.ctr_join.ns[i] = -1;
 	server.ctr_join.root = -1;

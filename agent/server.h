@@ -66,7 +66,9 @@ struct agent_server {
 	struct agent_join ctr_join; /* EXEC's other namespaces and root; opened at the first */
 	struct agent_proc *init;    /* NULL: no container */
 	uint32_t namespaces;
-	bool ctr_devpts; /* the container has its own devpts on /dev/pts: terminals come from it */
+	long personality; /* the container's linux.personality domain for EXEC's children; -1: none
+			   */
+	bool ctr_devpts;  /* the container has its own devpts on /dev/pts: terminals come from it */
 	bool started;
 	struct agent_conn conns[AGENT_MAX_CONNS];
 	struct agent_proc procs[AGENT_MAX_PROCS];

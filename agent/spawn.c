@@ -229,6 +229,7 @@ static int create(struct agent_server *s, struct agent_conn *c, const struct pro
 	pr->start_now = ct->start_now;
 	s->init = pr;
 	s->namespaces = ct->namespaces;
+	s->personality = ct->has_personality ? (long)ct->personality : -1;
 	attach(c, pr, &ct->process);
 	return 0;
 fail:
@@ -333,6 +334,7 @@ static int exec_proc(struct agent_server *s, struct agent_conn *c, const struct 
 				 .status_fd = ends[0],
 				 .start_fd = -1,
 				 .join = &s->ctr_join,
+				 .personality = s->personality,
 				 .pdeathsig = !s->guest};
 	pr->pid = fork_in_container(s, &a, e);
 	if (pr->pid < 0) {

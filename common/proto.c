@@ -315,6 +315,8 @@ int proto_encode_container(struct proto_buf *b, const struct proto_container *c,
 	put_opt_str(b, PROTO_T_STATE_JSON, c->state_json);
 	put_id_map(b, PROTO_T_UID_MAP, c->uid_map, c->nr_uid_map);
 	put_id_map(b, PROTO_T_GID_MAP, c->gid_map, c->nr_gid_map);
+	if (c->has_personality)
+		proto_put_u32(b, PROTO_T_PERSONALITY, c->personality);
 	proto_nest_begin(b, PROTO_T_PROCESS);
 	put_process_fields(b, &c->process);
 	proto_nest_end(b);

@@ -139,6 +139,9 @@ enum proto_tag {
 	 * both or neither (the agent wants them exactly with CLONE_NEWUSER in NAMESPACES) */
 	PROTO_T_UID_MAP = 46,
 	PROTO_T_GID_MAP = 47,
+	/* u32: linux.personality's domain, PER_LINUX or PER_LINUX32, set by the init before it
+	 * becomes the container's user (runc's order); absent: the agent's own */
+	PROTO_T_PERSONALITY = 48,
 
 	/* inside PROTO_T_MOUNT */
 	PROTO_T_M_DEST = 64,	    /* string, absolute */
@@ -265,6 +268,8 @@ struct proto_container {
 	/* CLONE_NEWUSER: the new user namespace's mappings (both non-empty), else none */
 	struct proto_id_mapping *uid_map, *gid_map;
 	uint32_t nr_uid_map, nr_gid_map;
+	bool has_personality;
+	uint32_t personality; /* PER_LINUX or PER_LINUX32 */
 	struct proto_process process;
 };
 

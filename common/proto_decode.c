@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <unistd.h>
 
 #define FIELD_HDR 6
@@ -529,6 +530,14 @@ static int container_field(void *ctx, uint16_t tag, const uint8_t *v, uint32_t l
 		return decode_id_map(tag, v, l, &c->uid_map, &c->nr_uid_map, e);
 	case PROTO_T_GID_MAP:
 		return decode_id_map(tag, v, l, &c->gid_map, &c->nr_gid_map, e);
+	case PROTO_T_PERSONALITY:
+		c->has_personality = true;
+		if (want_u32(tag, v, l, &c->personality, e) < 0)
+			return -1;
+		if (c->personality != PER_LINUX && c->personality != PER_LINUX32)
+			return err_set(e, EPROTO, "personality %#x: PER_LINUX or PER_LINUX32 only",
+				       c->personality);
+		return 0;
 	case PROTO_T_PROCESS:
 		if (c->process.args)
 			return err_set(e, EPROTO, "container: two processes");

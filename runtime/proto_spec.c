@@ -395,6 +395,10 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	s->c.id = id;
 	s->c.rootfs = "rootfs";
 	s->c.rootfs_ro = cfg->root.readonly;
+	if (cfg->linux_cfg.personality) { /* the parser allows LINUX and LINUX32 only */
+		s->c.has_personality = true;
+		s->c.personality = (uint32_t)cfg->linux_cfg.personality->domain;
+	}
 	s->c.hostname = cfg->hostname;
 	s->c.domainname = cfg->domainname;
 	s->c.namespaces = guest_namespaces(cfg);

@@ -45,6 +45,25 @@ teardown() {
 	[ "$output" = "hello from the container" ]
 }
 
+@test "agent: linux.personality LINUX32 (PERSONALITY 8): uname is i686 in the init and in exec'd processes (runc >= 1.2)" {
+	run --separate-stderr client run --personality 8 -- uname -m
+	[ "$status" -eq 0 ]
+	[ "$output" = i686 ]
+	client run --personality 8 -- sleep 30 >/dev/null 2>&1 &
+	local init=$!
+	sleep 1
+	run --separate-stderr client exec -- uname -m
+	client signal 9
+	wait "$init" || true
+	[ "$output" = i686 ]
+	run --separate-stderr client run -- uname -m
+	[ "$output" = "$(uname -m)" ]
+	# only PER_LINUX and PER_LINUX32 pass the decoder
+	run --separate-stderr client run --personality 3 -- true
+	[ "$status" -ne 0 ]
+	[[ "$output$stderr" == *"personality 0x3: PER_LINUX or PER_LINUX32 only"* ]]
+}
+
 @test "agent: EXIT says what the container cost the agent (guest_ns, agent_minflt)" {
 	run --separate-stderr client run --timing -- true
 	[ "$status" -eq 0 ]

@@ -40,7 +40,7 @@ NAMES = {v: k for k, v in T.items()}
 F = dict(ARG=1, ENV=2, CWD=3, UID=4, GID=5, TERMINAL=8, ROWS=9, COLS=10, NO_NEW_PRIVS=11, RLIMIT=13,
          RLIMIT_RESOURCE=80, RLIMIT_SOFT=81, RLIMIT_HARD=82,
          HOST_PID=15, STDIN=16, SECCOMP_BPF=17, SECCOMP_FLAGS=18, ID=32, ROOTFS=33, HOSTNAME=35, NAMESPACES=37, MOUNT=38, MASKED=39,
-         READONLY=40, PROCESS=42, START_NOW=43, HOOK=44, STATE_JSON=45, UID_MAP=46, GID_MAP=47, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
+         READONLY=40, PROCESS=42, START_NOW=43, HOOK=44, STATE_JSON=45, UID_MAP=46, GID_MAP=47, PERSONALITY=48, M_DEST=64, M_TYPE=65, M_SOURCE=66, M_DATA=67, M_FLAGS=68,
          H_PATH=88, H_ARG=89, H_ENV=90, H_TIMEOUT=91, PID=96, SIGNO=97, ALL=98, CODE=99, SIGNAL=100, ERRNO=101, MESSAGE=102,
          GUEST_NS=103, AGENT_MINFLT=104, CPU_TOTAL_NS=112, CPU_USER_NS=113,
          CPU_KERNEL_NS=114, MEM_USAGE=115, MEM_LIMIT=116, PIDS_CURRENT=117, UPTIME_NS=118)
@@ -223,6 +223,8 @@ def container_payload(a):
     c += hook_fields(a)
     if a.start_now:
         c += u32("START_NOW", 1)
+    if a.personality is not None:
+        c += u32("PERSONALITY", a.personality)
     return c + field(F["PROCESS"], process_fields(a))
 
 
@@ -389,6 +391,7 @@ def main():
         p.add_argument("--uid-map", action="append", default=[], help="C:H:S, one more entry")
         p.add_argument("--no-netns", action="store_true")
         p.add_argument("--mqueue", action="store_true")
+        p.add_argument("--personality", type=int, help="PER_* domain (8: PER_LINUX32)")
         proc_opts(p)
     p = sub.add_parser("exec")
     p.add_argument("--host-pid", type=int, default=0)

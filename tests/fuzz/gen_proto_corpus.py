@@ -47,6 +47,8 @@ seeds = {
     'create': msg(1, container),
     'create_hooks': msg(1, container + hooks),
     'create_userns': msg(1, userns),
+    # linux.personality (48): PER_LINUX32
+    'create_personality': msg(1, container + u32(48, 8)),
     'exec': msg(3, process),
     'exec_seccomp': msg(3, process + seccomp),
     'signal': msg(4, u32(96, 0) + u32(97, 15) + u32(98, 1)),

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -607,6 +608,48 @@ static void test_id_map_round_trip(void)
 	proto_buf_free(&b);
 }
 
+/* PERSONALITY: absent, PER_LINUX32 and PER_LINUX survive; any other domain is refused. */
+static void test_personality(void)
+{
+	static const struct {
+		bool has;
+		uint32_t domain;
+		int want;
+	} cases[] = {{false, 0, 0},
+		     {true, PER_LINUX32, 0},
+		     {true, PER_LINUX, 0},
+		     {true, 3, -1},
+		     {true, PER_BSD, -1}};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct proto_container in = {.rootfs = "rootfs",
+					     .namespaces = 0x20000,
+					     .has_personality = cases[i].has,
+					     .personality = cases[i].domain};
+		struct proto_container out;
+		struct proto_buf b;
+		struct proto_hdr h;
+		struct err e = {0};
+		const uint8_t *pl;
+		int r;
+
+		fill_process(&in.process);
+		proto_buf_init(&b);
+		CHECK_INT(proto_encode_container(&b, &in, &e), 0);
+		pl = first(&b, &h);
+		r = pl ? proto_decode_container(pl, h.len, &out, &e) : -2;
+		CHECK_INT(r, cases[i].want);
+		if (r == 0) {
+			CHECK(out.has_personality == cases[i].has);
+			CHECK_INT(out.personality, cases[i].domain);
+			proto_container_free(&out);
+		} else {
+			CHECK(strstr(e.msg, "PER_LINUX or PER_LINUX32 only") != NULL);
+		}
+		proto_buf_free(&b);
+	}
+}
+
 /*
  * A CREATE with n uid map entries of (cid, hid, size) and, unless gid is false, a one-entry
  * gid map; extra is appended as raw bytes to the uid map's value. The decoder's result.
@@ -774,6 +817,7 @@ int main(void)
 	RUN(test_id_map_round_trip);
 	RUN(test_id_map_refusals);
 	RUN(test_id_map_twice);
+	RUN(test_personality);
 	RUN(test_too_large);
 	RUN(test_io);
 	return unit_done();

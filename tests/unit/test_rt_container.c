@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,7 +81,7 @@ static const char cfg_json[] =
 	"   \"options\": [\"bind\", \"rro\", \"rnoexec\"]}],"
 	" \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
 	"  {\"type\": \"network\"}, {\"type\": \"uts\"}], \"sysctl\": {\"k.v\": \"1\"},"
-	"  \"maskedPaths\": [\"/proc/kcore\"]}}";
+	"  \"maskedPaths\": [\"/proc/kcore\"], \"personality\": {\"domain\": \"LINUX32\"}}}";
 
 /* Encoded with proto_encode_container and decoded again, as the agent sees it. */
 static void test_spec_roundtrip(void)
@@ -121,6 +122,7 @@ static void test_spec_roundtrip(void)
 	CHECK(d.mounts[2].flags & MS_NOEXEC);
 	CHECK_STR(d.sysctl[0], "k.v=1");
 	CHECK_STR(d.masked[0], "/proc/kcore");
+	CHECK(d.has_personality && d.personality == PER_LINUX32);
 	CHECK_STR(d.process.args[2], "x");
 	CHECK_STR(d.process.cwd, "/w");
 	CHECK_INT((int)d.process.uid, 5);
