@@ -70,6 +70,13 @@ $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(JSONC_CFLAGS) -c $< -o $@
 
+# The files that print or key on INCEPT_COMMIT are rebuilt when HEAD moves (a stamp rewritten
+# only then), so --version, features and the seccomp cache key never name an older commit.
+COMMIT_USERS := runtime/help.c runtime/features.c runtime/seccomp_cache.c
+$(B)/commit.stamp: FORCE
+	@mkdir -p $(B); echo '$(COMMIT)' | cmp -s - $@ 2>/dev/null || echo '$(COMMIT)' >$@
+$(call obj,$(COMMIT_USERS)): $(B)/commit.stamp
+
 $(O)/incept: $(call obj,runtime/main.c) $(RT_OBJ) $(OCI_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(JSONC_LIBS) $(SECCOMP_LIBS) -lm $(LDLIBS)
 
