@@ -274,3 +274,14 @@ int util_unix_connect(const char *path, const char *verb, struct err *e)
 	}
 	return fd;
 }
+
+uint64_t util_fnv64(uint64_t h, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "error.h"
 
@@ -30,6 +31,10 @@ int util_parse_u64(const char *s, int base, unsigned long long *out);
 
 /* Current wall time as RFC 3339 with nanoseconds, UTC ("2026-11-24T19:07:19.123456789Z"). */
 void util_rfc3339_now(char *buf, size_t len);
+
+/* FNV-1a 64 of `buf`, continuing from `h` (UTIL_FNV64_INIT to start): short identity keys. */
+#define UTIL_FNV64_INIT 0xcbf29ce484222325ULL
+uint64_t util_fnv64(uint64_t h, const void *buf, size_t len);
 
 /* Monotonic clock in nanoseconds. */
 unsigned long long util_now_ns(void);

@@ -84,15 +84,6 @@ static void cache_key(const struct oci_seccomp *s, struct rt_buf *k)
 		key_rule(k, &s->syscalls[i]);
 }
 
-static uint64_t fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* 0: *out from the file; -1: no usable entry (missing, another key, malformed). */
 static int cache_read(const char *path, const struct rt_buf *key, struct rt_seccomp *out)
 {
@@ -183,9 +174,9 @@ int rt_seccomp_compile_cached(const char *cache_dir, const struct oci_seccomp *s
 	if (!cache_dir)
 		return rt_seccomp_compile(s, out, e);
 	cache_key(s, &key);
-	if (key.oom ||
-	    (size_t)snprintf(path, sizeof(path), "%s/%016llx", cache_dir,
-			     (unsigned long long)fnv1a(key.p, key.len)) >= sizeof(path)) {
+	if (key.oom || (size_t)snprintf(path, sizeof(path), "%s/%016llx", cache_dir,
+					(unsigned long long)util_fnv64(UTIL_FNV64_INIT, key.p,
+								       key.len)) >= sizeof(path)) {
 		rt_buf_free(&key);
 		return rt_seccomp_compile(s, out, e);
 	}

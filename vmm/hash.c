@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* CRC-32C (reflected polynomial 0x82f63b78) and FNV-1a 64. */
+/* CRC-32C (reflected polynomial 0x82f63b78). */
 #include "hash.h"
 
 #include <cpuid.h>
@@ -58,15 +58,4 @@ uint32_t vmm_crc32c(uint32_t crc, const void *buf, size_t len)
 	if (have_sse42)
 		return crc32c_hw(crc, buf, len);
 	return vmm_crc32c_sw(crc, buf, len);
-}
-
-uint64_t vmm_fnv64(uint64_t h, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len--) {
-		h ^= *p++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
 }

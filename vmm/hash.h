@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Checksums for snapshot files: CRC-32C (Castagnoli; SSE4.2 `crc32` when the CPU has it, a
- * table otherwise, same result) and FNV-1a 64 for short identity strings.
+ * table otherwise, same result). FNV-1a 64 for short identity strings is common/util.h's.
  */
 #ifndef VMM_HASH_H
 #define VMM_HASH_H
@@ -14,9 +14,5 @@ uint32_t vmm_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /* The table-driven version, for tests that compare both paths. */
 uint32_t vmm_crc32c_sw(uint32_t crc, const void *buf, size_t len);
-
-/* FNV-1a 64 of `buf`, continuing from `h` (VMM_FNV64_INIT to start). */
-#define VMM_FNV64_INIT 0xcbf29ce484222325ULL
-uint64_t vmm_fnv64(uint64_t h, const void *buf, size_t len);
 
 #endif

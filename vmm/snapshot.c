@@ -30,7 +30,7 @@ struct snap_memory_info {
 
 uint64_t vmm_snapshot_key_of(const char *meta)
 {
-	return vmm_fnv64(VMM_FNV64_INIT, meta, strlen(meta));
+	return util_fnv64(UTIL_FNV64_INIT, meta, strlen(meta));
 }
 
 /* dl_iterate_phdr callback: the main program's GNU build-id note. */

@@ -151,6 +151,15 @@ static void test_rfc3339(void)
 	CHECK(buf[4] == '-' && buf[10] == 'T' && buf[19] == '.' && buf[29] == 'Z');
 }
 
+static void test_fnv64_vectors(void)
+{
+	/* From the FNV reference test suite (draft-eastlake-fnv). */
+	CHECK(util_fnv64(UTIL_FNV64_INIT, "", 0) == 0xcbf29ce484222325ULL);
+	CHECK(util_fnv64(UTIL_FNV64_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+	CHECK(util_fnv64(UTIL_FNV64_INIT, "foobar", 6) == 0x85944171f73967e8ULL);
+	CHECK(util_fnv64(util_fnv64(UTIL_FNV64_INIT, "foo", 3), "bar", 3) == 0x85944171f73967e8ULL);
+}
+
 int main(void)
 {
 	struct err e = {0};
@@ -167,6 +176,7 @@ int main(void)
 	RUN(test_rm_rf);
 	RUN(test_parse_u64);
 	RUN(test_rfc3339);
+	RUN(test_fnv64_vectors);
 	util_rm_rf(tmpdir, &e);
 	return unit_done();
 }
