@@ -163,14 +163,14 @@ static void warn_memory(const struct create_ctx *x, const struct oci_resources *
 			 (long long)r->memory.limit, x->l.memory_mib, (int)(RT_VMM_OVERHEAD >> 20));
 }
 
-/* Limits into the VMM's cgroup directory, before the VMM runs there. */
-static int apply_plan(struct create_ctx *x, const struct rt_cgroup_plan *plan, struct err *e)
+/* linux.resources into the VMM's cgroup directory, before the VMM runs there. */
+static int apply_plan(struct create_ctx *x, struct err *e)
 {
-	if (!plan->n)
+	if (!x->plan.n)
 		return 0;
 	warn_memory(x, x->b.cfg->linux_cfg.resources);
-	rt_cgroup_enable(x->cgroup_dir, plan);
-	return rt_cgroup_apply(x->cgroup_dir, plan, e);
+	rt_cgroup_enable(x->cgroup_dir, &x->plan);
+	return rt_cgroup_apply(x->cgroup_dir, &x->plan, e);
 }
 
 /* launch.c's place(): systemd makes the scope around the waiting VMM, then the limits. */
@@ -180,7 +180,7 @@ static int place_in_scope(void *arg, pid_t pid, struct err *e)
 
 	if (rt_systemd_start(&x->unit, x->c->id, pid, &x->plan, e) < 0)
 		return -1;
-	return apply_plan(x, &x->plan, e);
+	return apply_plan(x, e);
 }
 
 /*
@@ -209,7 +209,7 @@ static int setup_systemd_cgroup(struct create_ctx *x, const char *root, struct e
 	log_debug("systemd is not running here: %s is made directly", x->cgroup_dir);
 	if (util_mkdir_p(x->cgroup_dir, 0755, e) < 0)
 		return err_prefix(e, "cgroup");
-	return apply_plan(x, &x->plan, e);
+	return apply_plan(x, e);
 }
 
 /*
@@ -236,7 +236,7 @@ static int setup_cgroup(const struct rt_global *g, struct create_ctx *x, struct 
 		if (r == 0)
 			r = rt_cgroup_prepare(path, &x->cgroup_dir, e);
 		if (r == 0 && x->cgroup_dir)
-			r = apply_plan(x, &x->plan, e);
+			r = apply_plan(x, e);
 	}
 	if (r == 0 && x->cgroup_dir && !(x->c->state.cgroup_dir = strdup(x->cgroup_dir)))
 		r = err_sys(e, ENOMEM, "cgroup");
