@@ -59,41 +59,75 @@ static void starter(int kept_w, int dropped_w, int go_r, int pid_w)
 	_exit(pid > 0 ? 5 : 1);
 }
 
-static void test_keeps_fds_until_the_starter_exits(void)
+static int write_str(const char *path, const char *s)
 {
-	int kept[2], dropped[2], go[2], rep[2], st = 0;
-	pid_t vmm, reaper = -1;
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(s, f) >= 0;
 
-	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); /* the orphaned reaper comes to us */
+	if (f && fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* A running starter: its pid, its reaper's, our ends of the kept/dropped pipes and of go. */
+struct started {
+	pid_t vmm, reaper;
+	int kept, dropped, go;
+};
+
+/*
+ * Forks a starter (first moved into the cgroup whose cgroup.procs is `procs`, unless NULL)
+ * and waits for its reaper's pid. The starter exits 5 once s->go is closed (2 if the move
+ * failed).
+ */
+static void start_vmm(const char *procs, struct started *s)
+{
+	int kept[2], dropped[2], go[2], rep[2];
+
+	s->reaper = -1;
 	CHECK(pipe(kept) == 0 && pipe(dropped) == 0 && pipe(go) == 0 && pipe(rep) == 0);
-	vmm = fork();
-	if (vmm == 0) {
+	s->vmm = fork();
+	if (s->vmm == 0) {
 		close(kept[0]);
 		close(dropped[0]);
 		close(go[1]);
 		close(rep[0]);
+		if (procs && write_str(procs, "0") < 0) /* the "VMM" in the container's cgroup */
+			_exit(2);
 		starter(kept[1], dropped[1], go[0], rep[1]);
 	}
 	close(kept[1]);
 	close(dropped[1]);
 	close(go[0]);
 	close(rep[1]);
-	CHECK(read(rep[0], &reaper, sizeof(reaper)) == sizeof(reaper));
-	CHECK(reaper > 0);
-	/* the starter closed both; the reaper kept only the one it was given */
-	CHECK(hung_up(dropped[0], 5000));
-	CHECK(!hung_up(kept[0], 0));
-	CHECK(kill(reaper, 0) == 0);
-	/* it never runs the starter's handlers: every signal is blocked in it */
-	CHECK(signals_blocked(reaper));
-	close(go[1]); /* the starter exits */
-	CHECK(waitpid(vmm, &st, 0) == vmm && WIFEXITED(st) && WEXITSTATUS(st) == 5);
-	/* then the reaper drops the last copy and exits by itself, status 0 */
-	CHECK(hung_up(kept[0], 5000));
-	CHECK(waitpid(reaper, &st, 0) == reaper && WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	close(kept[0]);
-	close(dropped[0]);
+	CHECK(read(rep[0], &s->reaper, sizeof(s->reaper)) == sizeof(s->reaper));
+	CHECK(s->reaper > 0);
 	close(rep[0]);
+	s->kept = kept[0];
+	s->dropped = dropped[0];
+	s->go = go[1];
+}
+
+static void test_keeps_fds_until_the_starter_exits(void)
+{
+	struct started v;
+	int st = 0;
+
+	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); /* the orphaned reaper comes to us */
+	start_vmm(NULL, &v);
+	/* the starter closed both; the reaper kept only the one it was given */
+	CHECK(hung_up(v.dropped, 5000));
+	CHECK(!hung_up(v.kept, 0));
+	CHECK(kill(v.reaper, 0) == 0);
+	/* it never runs the starter's handlers: every signal is blocked in it */
+	CHECK(signals_blocked(v.reaper));
+	close(v.go); /* the starter exits */
+	CHECK(waitpid(v.vmm, &st, 0) == v.vmm && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	/* then the reaper drops the last copy and exits by itself, status 0 */
+	CHECK(hung_up(v.kept, 5000));
+	CHECK(waitpid(v.reaper, &st, 0) == v.reaper && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(v.kept);
+	close(v.dropped);
 }
 
 /* The v2 line of /proc/PID/cgroup ("0::/..."), into buf. */
@@ -113,16 +147,6 @@ static void cgroup_of(pid_t pid, char *buf, size_t size)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-static int write_str(const char *path, const char *s)
-{
-	FILE *f = fopen(path, "w");
-	int ok = f && fputs(s, f) >= 0;
-
-	if (f && fclose(f) != 0)
-		ok = 0;
-	return ok ? 0 : -1;
-}
-
 /*
  * The reaper leaves the container's cgroup (to the v2 root), so the cgroup can be removed as
  * soon as the VMM is gone. Needs root and a writable v2 hierarchy; says so when it has none.
@@ -131,8 +155,8 @@ static void test_leaves_the_cgroup(void)
 {
 	const char *roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
 	char dir[128] = "", procs[160], line[256], want[160];
-	int kept[2], dropped[2], go[2], rep[2], st = 0;
-	pid_t vmm, reaper = -1;
+	struct started v;
+	int st = 0;
 
 	for (size_t i = 0; i < 2 && !dir[0]; i++) {
 		snprintf(procs, sizeof(procs), "%s/cgroup.procs", roots[i]);
@@ -147,34 +171,19 @@ static void test_leaves_the_cgroup(void)
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
 	snprintf(want, sizeof(want), "0::/incept-reaper-test-%d", (int)getpid());
 	CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
-	CHECK(pipe(kept) == 0 && pipe(dropped) == 0 && pipe(go) == 0 && pipe(rep) == 0);
-	vmm = fork();
-	if (vmm == 0) {
-		close(go[1]);
-		close(rep[0]);
-		if (write_str(procs, "0") < 0) /* the "VMM" in the container's cgroup */
-			_exit(2);
-		starter(kept[1], dropped[1], go[0], rep[1]);
-	}
-	close(kept[1]);
-	close(dropped[1]);
-	close(go[0]);
-	close(rep[1]);
-	CHECK(read(rep[0], &reaper, sizeof(reaper)) == sizeof(reaper));
-	CHECK(reaper > 0);
-	cgroup_of(vmm, line, sizeof(line));
+	start_vmm(procs, &v);
+	cgroup_of(v.vmm, line, sizeof(line));
 	CHECK_STR(line, want);
-	cgroup_of(reaper, line, sizeof(line));
+	cgroup_of(v.reaper, line, sizeof(line));
 	CHECK_STR(line, "0::/");
-	close(go[1]); /* the "VMM" exits: its cgroup is empty at once */
-	CHECK(waitpid(vmm, &st, 0) == vmm && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	close(v.go); /* the "VMM" exits: its cgroup is empty at once */
+	CHECK(waitpid(v.vmm, &st, 0) == v.vmm && WIFEXITED(st) && WEXITSTATUS(st) == 5);
 	CHECK(rmdir(dir) == 0);
-	if (reaper > 0)
-		CHECK(waitpid(reaper, &st, 0) == reaper);
+	if (v.reaper > 0)
+		CHECK(waitpid(v.reaper, &st, 0) == v.reaper);
 	rmdir(dir);
-	close(kept[0]);
-	close(dropped[0]);
-	close(rep[0]);
+	close(v.kept);
+	close(v.dropped);
 }
 
 static void test_too_many_fds(void)
