@@ -93,8 +93,9 @@ static int cache_read(const char *path, const struct rt_buf *key, struct rt_secc
 	struct err e;
 
 	memset(out, 0, sizeof(*out));
-	if (util_read_file(path, sizeof(h) + key->len + PROTO_SECCOMP_MAX_INSNS * 8, &text, &len,
-			   &e) < 0 ||
+	if (util_read_file(path,
+			   sizeof(h) + key->len + PROTO_SECCOMP_MAX_INSNS * PROTO_SECCOMP_INSN_SIZE,
+			   &text, &len, &e) < 0 ||
 	    len < sizeof(h))
 		return -1;
 	memcpy(&h, text, sizeof(h));
