@@ -18,18 +18,33 @@
 #include <string.h>
 #include <unistd.h>
 
-int rt_cgroup_default_path(const char *id, char **path, struct err *e)
+int rt_cgroup_v2_of(pid_t pid, char **out, struct err *e)
 {
 	cleanup_free char *text = NULL;
-	char *own = NULL, *slash;
+	char path[64];
 	size_t len;
 
-	*path = NULL;
-	if (util_read_file("/proc/self/cgroup", 1 << 16, &text, &len, e) < 0)
+	*out = NULL;
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/cgroup");
+	if (util_read_file(path, 1 << 16, &text, &len, e) < 0)
 		return -1;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		if (!strncmp(line, "0::", 3))
-			own = line + 3;
+			return (*out = strdup(line + 3)) ? 0 : err_sys(e, ENOMEM, "cgroup");
+	return 0;
+}
+
+int rt_cgroup_default_path(const char *id, char **path, struct err *e)
+{
+	cleanup_free char *own = NULL;
+	char *slash;
+
+	*path = NULL;
+	if (rt_cgroup_v2_of(0, &own, e) < 0)
+		return -1;
 	if (!own || own[0] != '/')
 		return err_set(e, ENOENT, "no cgroup v2 entry in /proc/self/cgroup");
 	slash = strrchr(own, '/');

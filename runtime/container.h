@@ -180,6 +180,8 @@ void rt_cgroup_plan_free(struct rt_cgroup_plan *p);
 int rt_parse_ram(const char *s, int64_t *out);
 /* runc's cgroup for a container without cgroupsPath: <parent of our own cgroup>/<id>. */
 int rt_cgroup_default_path(const char *id, char **path, struct err *e);
+/* The cgroup v2 path of pid (0: ours) from /proc/PID/cgroup's "0::" line; *out NULL if none. */
+int rt_cgroup_v2_of(pid_t pid, char **out, struct err *e);
 /* Enables the plan's controllers in every ancestor's cgroup.subtree_control (best effort). */
 void rt_cgroup_enable(const char *dir, const struct rt_cgroup_plan *p);
 /* Writes the plan into `dir`; stops at the first failure, with runc's messages. */

@@ -246,18 +246,12 @@ static void start_body(struct rt_dbus_buf *b, const struct rt_systemd_unit *u, c
 /* 1 once /proc/PID/cgroup's v2 line is rel, 0 not yet, -1 if the process is gone. */
 static int pid_in(pid_t pid, const char *rel)
 {
-	char path[64];
-	cleanup_free char *text = NULL;
-	size_t len;
+	cleanup_free char *cur = NULL;
 	struct err e;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (util_read_file(path, 1 << 16, &text, &len, &e) < 0)
+	if (rt_cgroup_v2_of(pid, &cur, &e) < 0)
 		return -1;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-		if (!strncmp(line, "0::", 3))
-			return !strcmp(line + 3, rel);
-	return 0;
+	return cur && !strcmp(cur, rel);
 }
 
 static int wait_for_pid(const struct rt_systemd_unit *u, pid_t pid, struct err *e)
