@@ -90,6 +90,15 @@ void vmm_quirks_init(struct vmm_quirks *q, enum vmm_host_kind kind)
 	q->pvm = kind == VMM_HOST_PVM;
 }
 
+#define TSS64_AVAILABLE 9
+#define TSS64_BUSY 11
+
+void vmm_quirks_fix_sregs(const struct vmm_quirks *q, struct kvm_sregs *s)
+{
+	if (q->kind == VMM_HOST_AMDV && s->tr.type == TSS64_BUSY)
+		s->tr.type = TSS64_AVAILABLE;
+}
+
 /* One CPUID bit the guest must not see on PVM, and why (docs/pvm-quirks.md). */
 struct cpuid_mask {
 	uint32_t function, index;

@@ -53,6 +53,15 @@ void vmm_quirks_init(struct vmm_quirks *q, enum vmm_host_kind kind);
 /* Clears the CPUID bits the host cannot run (PVM only; a no-op elsewhere). */
 void vmm_quirks_mask_cpuid(const struct vmm_quirks *q, struct kvm_cpuid2 *c);
 
+/*
+ * Segment state for KVM_SET_SREGS at a restore. AMD-V: KVM_GET_SREGS reports TR as a busy TSS
+ * (type 11) although SVM keeps it "available" (9) in the VMCB (KVM's workaround for SVM not
+ * exposing the busy bit); an emulated SVM (QEMU TCG) then refuses every user `in`/`out`
+ * (#GP), which kills the agent. Puts back the VMCB's own type. A no-op on other hosts (VMX
+ * requires 11).
+ */
+void vmm_quirks_fix_sregs(const struct vmm_quirks *q, struct kvm_sregs *s);
+
 /* Extra kernel command line words ("" when none). */
 const char *vmm_quirks_cmdline(const struct vmm_quirks *q);
 

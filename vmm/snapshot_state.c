@@ -289,8 +289,8 @@ static int load_msrs(struct vmm_snap_reader *r, struct vmm_vcpu *v, struct err *
 }
 
 /* Firecracker's order: LAPIC before MSRs (TSC deadline needs the timer mode), events last. */
-static int load_vcpu(struct vmm_snap_reader *r, const struct snap_meta *m, struct vmm_vcpu *v,
-		     struct err *e)
+static int load_vcpu(struct vmm_snap_reader *r, const struct snap_meta *m,
+		     const struct vmm_quirks *q, struct vmm_vcpu *v, struct err *e)
 {
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
@@ -303,8 +303,12 @@ static int load_vcpu(struct vmm_snap_reader *r, const struct snap_meta *m, struc
 
 	if (LOAD(r, v->fd, KVM_SET_MP_STATE, VMM_SNAP_VCPU_MP, i, mp, e) < 0 ||
 	    LOAD(r, v->fd, KVM_SET_REGS, VMM_SNAP_VCPU_REGS, i, regs, e) < 0 ||
-	    LOAD(r, v->fd, KVM_SET_SREGS, VMM_SNAP_VCPU_SREGS, i, sregs, e) < 0 ||
-	    load_fpu(r, m, v, e) < 0)
+	    vmm_snap_get(r, VMM_SNAP_TAG(VMM_SNAP_VCPU_SREGS, i), &sregs, sizeof(sregs), e) < 0)
+		return -1;
+	vmm_quirks_fix_sregs(q, &sregs);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		return err_sys(e, errno, "KVM_SET_SREGS");
+	if (load_fpu(r, m, v, e) < 0)
 		return -1;
 	if (m->has_xcrs && LOAD(r, v->fd, KVM_SET_XCRS, VMM_SNAP_VCPU_XCRS, i, xcrs, e) < 0)
 		return -1;
@@ -340,7 +344,7 @@ int vmm_state_restore(struct vmm *vm, struct vmm_snap_reader *r, struct err *e)
 	    check_meta(vm, &m, e) < 0 || load_vm(vm, r, e) < 0)
 		return -1;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (load_vcpu(r, &m, &vm->vcpus[i], e) < 0)
+		if (load_vcpu(r, &m, &vm->quirks, &vm->vcpus[i], e) < 0)
 			return err_prefix(e, "vCPU %u", i);
 	if (load_devices(vm, r, e) < 0)
 		return -1;

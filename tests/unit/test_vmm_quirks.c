@@ -176,6 +176,23 @@ static void test_classify(void)
 	CHECK_INT(vmm_quirks_classify(int3, 0, &len), VMM_FIXUP_NONE);
 }
 
+static void test_sregs_tr(void)
+{
+	enum vmm_host_kind kinds[] = {VMM_HOST_AMDV, VMM_HOST_VTX, VMM_HOST_PVM, VMM_HOST_UNKNOWN};
+
+	for (unsigned k = 0; k < 4; k++) {
+		struct vmm_quirks q;
+		struct kvm_sregs s = {.tr = {.type = 11, .selector = 0x40, .limit = 0x4087}};
+
+		vmm_quirks_init(&q, kinds[k]);
+		vmm_quirks_fix_sregs(&q, &s);
+		/* only AMD-V gets the VMCB's "available" type back; VMX requires busy */
+		CHECK_INT(s.tr.type, kinds[k] == VMM_HOST_AMDV ? 9 : 11);
+		CHECK_INT(s.tr.selector, 0x40);
+		CHECK_INT(s.tr.limit, 0x4087);
+	}
+}
+
 int main(void)
 {
 	RUN(test_detect_pvm);
@@ -187,5 +204,6 @@ int main(void)
 	RUN(test_cpuid_untouched_on_hardware);
 	RUN(test_cmdline_pvm);
 	RUN(test_classify);
+	RUN(test_sregs_tr);
 	return unit_done();
 }
