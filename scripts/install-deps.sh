@@ -22,6 +22,11 @@ pkgs=(
 	# --systemd-cgroup's test: a private bus and a stand-in systemd (tests/bats/fake_systemd.py)
 	dbus-daemon python3-dbus python3-gi
 )
+# Without /dev/kvm (e.g. a PVM guest whose kvm_pvm will not bind) the VM tests run in an
+# emulated AMD-V machine (tests/tcg-host/run.sh): QEMU and a Debian kernel with kvm_amd.
+if [ ! -c /dev/kvm ]; then
+	pkgs+=(qemu-system-x86 linux-image-amd64)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -107,6 +107,13 @@ if [ "$mode" = all ]; then
 	for f in tests/bats/vm*.bats; do
 		[ -e "$f" ] && cmds+=("bats --tap $f")
 	done
+	# Without /dev/kvm, in one boot of an emulated AMD-V machine, where the same files (and
+	# this tree) are, unless INCEPT_TCG_HOST=0; then they skip and say why.
+	if [ ${#cmds[@]} -gt 0 ] && [ ! -c /dev/kvm ] && [ "${INCEPT_TCG_HOST:-1}" != 0 ] &&
+		tests/tcg-host/run.sh --check; then
+		echo "# no /dev/kvm here: the VM tests run under tests/tcg-host/run.sh (QEMU TCG, AMD-V)"
+		cmds=("tests/tcg-host/run.sh -- bats --tap tests/bats/vm*.bats")
+	fi
 	[ ${#cmds[@]} -gt 0 ] && run_suite bats-vm
 fi
 

@@ -83,7 +83,10 @@ status_of() {
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == *'cannot delete container c1 that is not stopped: running'* ]]
 	ic delete --force c1
-	[ ! -e "/proc/$pid" ] || grep -q '^State:.*Z' "/proc/$pid/status"
+	# gone, or a zombie until its parent reaps it (read once: it may go between two reads)
+	local st
+	st=$(cat "/proc/$pid/status" 2>/dev/null || true)
+	[ -z "$st" ] || grep -q '^State:.*Z' <<<"$st"
 	nothing_left
 }
 

@@ -45,6 +45,7 @@ with_seccomp() {
 
 @test "seccomp: exec'd processes get the container's filter, stored once at create" {
 	make_busybox_bundle "$B" sleep 1000
+	bundle_set "$B" '.root.readonly = false' # the exec writes /t
 	with_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
 		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
 	ic run -d -b "$B" s4 </dev/null >"$OUT" 2>&1
@@ -52,6 +53,7 @@ with_seccomp() {
 	[ -s "$CROOT/s4/seccomp.bpf" ]
 	# touch is allowed (exec itself works), mkdir is what the profile refuses
 	run --separate-stderr ic exec s4 sh -c 'touch /t && echo touch=0; mkdir /x; echo "mkdir=$?"'
+	printf 'stdout: %s\nstderr: %s\n' "$output" "$stderr" # shown when a check fails
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = touch=0 ]
 	[ "${lines[1]}" = mkdir=1 ]
