@@ -66,6 +66,7 @@ static int step_kvm(struct vmm *vm, struct err *e)
 	vmm_quirks_init(&vm->quirks, vmm_host_detect(&vm->facts));
 	/* The supported list becomes the guest's CPUID once the host's quirks are applied. */
 	vmm_quirks_mask_cpuid(&vm->quirks, vm->kvm.supported_cpuid);
+	vmm_cpuid_set_hypervisor(vm->kvm.supported_cpuid);
 	vmm_cpuid_set_apic_id(vm->kvm.supported_cpuid, 0);
 	log_debug("host: %s (kvm_pvm module %s, cpu %s)", vmm_host_kind_name(vm->quirks.kind),
 		  vm->facts.kvm_pvm_module ? "loaded" : "absent", vm->facts.cpu_vendor);

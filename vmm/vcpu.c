@@ -43,6 +43,13 @@ void vmm_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id)
 	}
 }
 
+void vmm_cpuid_set_hypervisor(struct kvm_cpuid2 *c)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == 1)
+			c->entries[i].ecx |= 1U << 31;
+}
+
 static int vcpu_create_one(struct vmm *vm, struct vmm_vcpu *v, unsigned id,
 			   const struct kvm_cpuid2 *cpuid, struct err *e)
 {

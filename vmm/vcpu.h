@@ -37,4 +37,12 @@ int vmm_vcpu_signal_setup(struct err *e);
  */
 void vmm_cpuid_set_apic_id(struct kvm_cpuid2 *c, unsigned id);
 
+/*
+ * Sets CPUID.1:ECX[31], "running under a hypervisor". KVM's supported list leaves it clear on
+ * VT-x/AMD-V (a VMM sets it; PVM's list has it already). Without it the guest kernel never
+ * reads KVM's leaves 0x40000000+: no kvm-clock (after a failed TSC calibration it keeps
+ * jiffies as its clocksource), no paravirt features, and its boot polls the absent RTC.
+ */
+void vmm_cpuid_set_hypervisor(struct kvm_cpuid2 *c);
+
 #endif

@@ -2,6 +2,7 @@
 /* Host detection from recorded facts, and what each host kind gets. */
 #include "unit.h"
 #include "vmm/quirks.h"
+#include "vmm/vcpu.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,25 @@ static void test_classify(void)
 	CHECK_INT(vmm_quirks_classify(int3, 0, &len), VMM_FIXUP_NONE);
 }
 
+static void test_cpuid_hypervisor_bit(void)
+{
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + 3 * sizeof(c->entries[0]));
+
+	if (!c)
+		abort();
+	c->nent = 3;
+	c->entries[0] = (struct kvm_cpuid_entry2){.function = 0, .ecx = 0x444d4163};
+	c->entries[1] = (struct kvm_cpuid_entry2){.function = 1, .ecx = 0x00000201};
+	c->entries[2] = (struct kvm_cpuid_entry2){.function = 0x40000000, .eax = 0x40000001};
+	vmm_cpuid_set_hypervisor(c);
+	CHECK_INT(c->entries[1].ecx, 0x80000201); /* bit 31 added, the rest kept */
+	CHECK_INT(c->entries[0].ecx, 0x444d4163);
+	CHECK_INT(c->entries[2].eax, 0x40000001);
+	vmm_cpuid_set_hypervisor(c); /* already set: unchanged */
+	CHECK_INT(c->entries[1].ecx, 0x80000201);
+	free(c);
+}
+
 static void test_sregs_tr(void)
 {
 	enum vmm_host_kind kinds[] = {VMM_HOST_AMDV, VMM_HOST_VTX, VMM_HOST_PVM, VMM_HOST_UNKNOWN};
@@ -205,5 +225,6 @@ int main(void)
 	RUN(test_cmdline_pvm);
 	RUN(test_classify);
 	RUN(test_sregs_tr);
+	RUN(test_cpuid_hypervisor_bit);
 	return unit_done();
 }
