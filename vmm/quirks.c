@@ -91,7 +91,7 @@ void vmm_quirks_init(struct vmm_quirks *q, enum vmm_host_kind kind)
 }
 
 #define TSS64_AVAILABLE 9
-#define TSS64_BUSY 11
+#define TSS64_BUSY	11
 
 void vmm_quirks_fix_sregs(const struct vmm_quirks *q, struct kvm_sregs *s)
 {
