@@ -106,12 +106,18 @@ work=$(mktemp -d /var/tmp/incept-tcg.XXXXXX)
 truncate -s 64G "$work/tmp.img"
 mkfs.ext4 -q -F -E lazy_itable_init=1,lazy_journal_init=1 "$work/tmp.img"
 
+# A working directory under /tmp (a clone there, say) must stay visible over the new /tmp.
+keep=
+case $PWD in
+/tmp/?*) rel=${PWD#/tmp/} && keep=/tmp/${rel%%/*} ;;
+esac
+
 rc=0
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-machine q35 -accel tcg,thread=single,tb-size=512 -cpu max -smp "$cpus" -m "$memory" \
 	-display none -vga none -nic none -no-reboot \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-	-append "console=ttyS0 loglevel=4 panic=-1 incept_tcg_work=$work incept_tcg_init=$here/init" \
+	-append "console=ttyS0 loglevel=4 panic=-1 incept_tcg_work=$work incept_tcg_init=$here/init${keep:+ incept_tcg_keep=$keep}" \
 	-fsdev local,id=root,path=/,security_model=passthrough,multidevs=remap \
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
 	-drive "file=$work/tmp.img,if=virtio,format=raw,cache=unsafe,discard=unmap" \
