@@ -190,15 +190,19 @@ static char *keep(struct rt_spec *s, char *str, struct err *e)
 	return str;
 }
 
-/* ro: read-only for the guest (`incept-vmm --share NAME=PATH:ro`). */
-static int add_share(struct rt_spec *s, const char *name, const char *path, bool ro, struct err *e)
+/*
+ * ro: read-only for the guest (`incept-vmm --share NAME=PATH:ro`); keep: the guest keeps file
+ * data cached across opens (`:keep`; the VMM ignores it on PVM, docs/virtio-fs.md "Caching").
+ */
+static int add_share(struct rt_spec *s, const char *name, const char *path, bool ro, bool keep,
+		     struct err *e)
 {
 	char *v, **a = realloc(s->shares, (s->nr_shares + 1) * sizeof(*a));
 
 	if (!a)
 		return err_sys(e, ENOMEM, "shares");
 	s->shares = a;
-	if (asprintf(&v, "%s=%s%s", name, path, ro ? ":ro" : "") < 0)
+	if (asprintf(&v, "%s=%s%s%s", name, path, ro ? ":ro" : "", keep ? ":keep" : "") < 0)
 		return err_sys(e, ENOMEM, "shares");
 	s->shares[s->nr_shares++] = v;
 	return 0;
@@ -229,7 +233,7 @@ static int bind_mount(const struct rt_bundle *b, const struct oci_mount *m, unsi
 			       m->source, m->destination, src);
 	if (asprintf(&name, "b%u", i) < 0)
 		name = NULL;
-	if (!keep(s, name, e) || add_share(s, name, src, pm->flags & MS_RDONLY, e) < 0)
+	if (!keep(s, name, e) || add_share(s, name, src, pm->flags & MS_RDONLY, false, e) < 0)
 		return -1;
 	pm->type = "bind";
 	pm->source = name;
@@ -413,7 +417,7 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	 * then ps; 0 in 10 without), while read() of the same file stays correct: see
 	 * docs/virtio-fs.md "Caching".
 	 */
-	if (add_share(s, "rootfs", b->rootfs, false, e) < 0 || build_mounts(b, s, e) < 0 ||
+	if (add_share(s, "rootfs", b->rootfs, false, true, e) < 0 || build_mounts(b, s, e) < 0 ||
 	    build_paths(cfg, s, e) < 0 || build_hooks(cfg, s, e) < 0 ||
 	    build_id_maps(cfg, s, e) < 0 ||
 	    rt_proto_process(cfg->process, stdin_open, &s->c.process, e) < 0 ||

@@ -99,7 +99,7 @@ static void test_spec_roundtrip(void)
 		return;
 	}
 	CHECK_INT((int)s.nr_shares, 3);
-	CHECK_STR(s.shares[0], "rootfs=/rootfs"); /* writable even when root.readonly */
+	CHECK_STR(s.shares[0], "rootfs=/rootfs:keep"); /* writable even when root.readonly */
 	CHECK_STR(s.shares[1], "b0=/tmp:ro");
 	snprintf(want, sizeof(want), "b1=%s/.:ro", root); /* rro: the share too */
 	CHECK_STR(s.shares[2], want);
