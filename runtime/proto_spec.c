@@ -412,10 +412,9 @@ int rt_spec_build(const struct rt_bundle *b, const char *id, bool stdin_open, st
 	 * in the guest (PROTO_T_ROOTFS_RO).
 	 */
 	/*
-	 * Not :keep (FOPEN_KEEP_CACHE) for now, though it halves exec: with it, busybox processes
-	 * in the guest die by SIGSEGV now and then (3 in 8 fresh containers doing exec -d sleep,
-	 * then ps; 0 in 10 without), while read() of the same file stays correct: see
-	 * docs/virtio-fs.md "Caching".
+	 * :keep (FOPEN_KEEP_CACHE): an exec no longer re-reads its binary. The VMM drops it on
+	 * PVM, where busybox processes died by SIGSEGV now and then with it (docs/virtio-fs.md
+	 * "Caching", docs/pvm-quirks.md 14).
 	 */
 	if (add_share(s, "rootfs", b->rootfs, false, true, e) < 0 || build_mounts(b, s, e) < 0 ||
 	    build_paths(cfg, s, e) < 0 || build_hooks(cfg, s, e) < 0 ||

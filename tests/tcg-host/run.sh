@@ -21,14 +21,15 @@
 #
 # Files: the initramfs (busybox + the 9p modules) is built once per kernel into
 # ${INCEPT_CACHE:-/var/cache/incept}/tcg-host/; each run has a directory under /var/tmp
-# (not /tmp: the emulated machine mounts its own tmpfs there) holding the command, the
-# console log (kept and named on failure) and the exit status.
+# (not /tmp: the emulated machine mounts its own disk there) holding the command, that disk's
+# sparse image, the console log (kept and named on failure) and the exit status.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cpus=1 memory=8192 timeout=3600 check=0
+fail=125 # --check: 1
 
-die() { printf 'tcg-host: %s\n' "$*" >&2; exit 125; }
+die() { printf 'tcg-host: %s\n' "$*" >&2; exit "$fail"; }
 usage() { echo "usage: $0 [--cpus N] [--memory MIB] [--timeout SECS] [--] CMD [ARGS...]" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -43,9 +44,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] || [ $check = 1 ] || usage
-if [ $check = 1 ]; then
-	die() { printf 'tcg-host: %s\n' "$*" >&2; exit 1; }
-fi
+[ $check = 0 ] || fail=1
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (make deps installs qemu-system-x86)"
 
 # The newest Debian kernel that has kvm_amd and 9p as modules.
@@ -92,6 +91,7 @@ initrd=$cache/initrd-$kver-$key.cpio
 [ -f "$initrd" ] || make_initramfs "$initrd"
 
 work=$(mktemp -d /var/tmp/incept-tcg.XXXXXX)
+trap 'rm -rf "$work"' EXIT # kept only when the machine died without an exit status
 # The command, from this directory, with this environment (less what the new shell sets).
 {
 	export -p | grep -v -E '^declare -x (PWD|OLDPWD|SHLVL|_)(=|$)'
@@ -124,10 +124,10 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-serial "file:$work/console" -serial stdio </dev/null || rc=$?
 
 if [ -f "$work/rc" ]; then
-	status=$(cat "$work/rc")
-	rm -rf "$work"
-	exit "$status"
+	exit "$(cat "$work/rc")"
 fi
+rm -f "$work/tmp.img"
+trap - EXIT
 echo "tcg-host: the emulated machine stopped without CMD's exit status (qemu exit $rc); console: $work/console" >&2
 tail -n 30 "$work/console" >&2 || true
 exit 125
