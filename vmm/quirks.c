@@ -90,6 +90,11 @@ void vmm_quirks_init(struct vmm_quirks *q, enum vmm_host_kind kind)
 	q->pvm = kind == VMM_HOST_PVM;
 }
 
+bool vmm_quirks_keep_cache_ok(const struct vmm_quirks *q)
+{
+	return !q->pvm;
+}
+
 #define TSS64_AVAILABLE 9
 #define TSS64_BUSY	11
 

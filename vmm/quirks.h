@@ -62,6 +62,13 @@ void vmm_quirks_mask_cpuid(const struct vmm_quirks *q, struct kvm_cpuid2 *c);
  */
 void vmm_quirks_fix_sregs(const struct vmm_quirks *q, struct kvm_sregs *s);
 
+/*
+ * Whether a share may keep its file data cached in the guest (`--share ...:keep`). Not on PVM:
+ * busybox processes died by SIGSEGV now and then with it there, never on AMD-V
+ * (docs/pvm-quirks.md 14).
+ */
+bool vmm_quirks_keep_cache_ok(const struct vmm_quirks *q);
+
 /* Extra kernel command line words ("" when none). */
 const char *vmm_quirks_cmdline(const struct vmm_quirks *q);
 

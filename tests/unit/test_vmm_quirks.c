@@ -213,6 +213,18 @@ static void test_sregs_tr(void)
 	}
 }
 
+static void test_keep_cache(void)
+{
+	enum vmm_host_kind kinds[] = {VMM_HOST_AMDV, VMM_HOST_VTX, VMM_HOST_PVM, VMM_HOST_UNKNOWN};
+
+	for (unsigned k = 0; k < 4; k++) {
+		struct vmm_quirks q;
+
+		vmm_quirks_init(&q, kinds[k]);
+		CHECK(vmm_quirks_keep_cache_ok(&q) == (kinds[k] != VMM_HOST_PVM));
+	}
+}
+
 int main(void)
 {
 	RUN(test_detect_pvm);
@@ -226,5 +238,6 @@ int main(void)
 	RUN(test_classify);
 	RUN(test_sregs_tr);
 	RUN(test_cpuid_hypervisor_bit);
+	RUN(test_keep_cache);
 	return unit_done();
 }

@@ -454,9 +454,7 @@ int vmm_virtio_fs_add_shares(struct vmm *vm, struct err *e)
 	for (unsigned i = 0; i < vm->cfg->nr_shares; i++) {
 		const struct vmm_share *s = &vm->cfg->shares[i];
 
-		/* PVM: busybox processes died by SIGSEGV now and then with a kept cache
-		 * (docs/virtio-fs.md "Caching"); AMD-V ran the same workload without a crash */
-		bool keep = s->keep_cache && !vm->quirks.pvm;
+		bool keep = s->keep_cache && vmm_quirks_keep_cache_ok(&vm->quirks);
 		unsigned flags =
 			(s->readonly ? VFS_SHARE_RO : 0) | (keep ? VFS_SHARE_KEEP_CACHE : 0);
 
@@ -465,7 +463,7 @@ int vmm_virtio_fs_add_shares(struct vmm *vm, struct err *e)
 		log_debug("virtio-fs: share %s = %s%s%s", s->name, s->path,
 			  s->readonly ? " (read-only)" : "",
 			  keep		  ? " (kept cache)"
-			  : s->keep_cache ? " (kept cache refused on PVM)"
+			  : s->keep_cache ? " (kept cache refused on this host)"
 					  : "");
 	}
 	return 0;
